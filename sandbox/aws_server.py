@@ -1,0 +1,24 @@
+# Copyright: (c) 2026, runnerfleet maintainers
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The sandbox's local AWS: moto's server with the sandbox's patches applied first.
+
+Run by sandbox/ctl.py as `python -m sandbox.aws_server --host 127.0.0.1 --port N`; the arguments are
+moto_server's own.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from sandbox import moto_patches
+
+
+def main(argv: list[str] | None = None) -> None:
+    moto_patches.apply()
+    from moto import server  # imported after the patches so that every backend is built patched
+
+    server.main(argv if argv is not None else sys.argv[1:])
+
+
+if __name__ == "__main__":
+    main()
