@@ -15,7 +15,7 @@ from sandbox import moto_patches
 
 def main(argv: list[str] | None = None) -> None:
     moto_patches.apply()
-    from moto import server  # imported after the patches so that every backend is built patched
+    from moto import server  # noqa: PLC0415 (imported after the patches so that every backend is built patched)
 
     server.main(argv if argv is not None else sys.argv[1:])
 

@@ -26,8 +26,8 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 HOST = "127.0.0.1"
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -38,7 +38,7 @@ START_ATTEMPTS = 5
 
 # The sandbox's AWS account accepts any key; these make it obvious in any log that nothing real is used.
 SANDBOX_AWS_KEY_ID = "sandbox-access-key"
-SANDBOX_AWS_SECRET = "sandbox-secret-key"
+SANDBOX_AWS_SECRET = "sandbox-secret-key"  # noqa: S105 (a fixed fake, accepted by moto only)
 SANDBOX_AWS_REGION = "us-east-1"
 
 # Variables that could point a command at a real AWS account or override the sandbox's endpoint. `run` drops
@@ -180,7 +180,7 @@ def free_port() -> int:
 
 def answers(port: int, path: str, timeout: float = 2.0) -> bool:
     try:
-        with urllib.request.urlopen(f"http://{HOST}:{port}{path}", timeout=timeout) as response:  # noqa: S310
+        with urllib.request.urlopen(f"http://{HOST}:{port}{path}", timeout=timeout) as response:
             return response.status < 500
     except urllib.error.HTTPError as error:
         return error.code < 500
@@ -260,7 +260,7 @@ def ensure_running(service: Service, state: StateDir, timeout: float = STARTUP_T
     state.forget(service)
 
     preferred = port  # keep the previous port when it is still free, so that shells keep working
-    for _ in range(START_ATTEMPTS):
+    for _attempt in range(START_ATTEMPTS):
         candidate = preferred if preferred and port_is_free(preferred) else free_port()
         preferred = None
         process = _launch(service, state, candidate)
@@ -268,14 +268,12 @@ def ensure_running(service: Service, state: StateDir, timeout: float = STARTUP_T
         if _wait_until_ready(process, service, candidate, timeout):
             return Running(service, process.pid, candidate, reused=False)
         state.forget(service)
-    raise SandboxError(
-        f"{service.name} exited at start {START_ATTEMPTS} times; see {state.log_file(service)}"
-    )
+    raise SandboxError(f"{service.name} exited at start {START_ATTEMPTS} times; see {state.log_file(service)}")
 
 
 def stop(service: Service, state: StateDir) -> bool:
     """Stop the service's process if it runs; True when something was stopped."""
-    pid, _ = state.recorded(service)
+    pid = state.recorded(service)[0]
     stopped = False
     if pid and process_is_ours(pid, service):
         terminate(pid)
@@ -306,11 +304,11 @@ def write_endpoints(env: dict[str, str], state: StateDir) -> Path:
 def read_endpoints(path: Path) -> dict[str, str]:
     """Parse endpoints.env (`export KEY=VALUE` lines) into a dictionary."""
     env = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        line = line.strip()
+    for raw_line in path.read_text(encoding="utf-8").splitlines():
+        line = raw_line.strip()
         if not line or line.startswith("#"):
             continue
-        key, _, value = line.removeprefix("export ").partition("=")
+        key, _separator, value = line.removeprefix("export ").partition("=")
         env[key.strip()] = value.strip()
     return env
 
@@ -373,7 +371,7 @@ def _cmd_run(state: StateDir, args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m sandbox.ctl", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m sandbox.ctl", description=__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument("--state-dir", type=Path, default=None, help="default: .sandbox or RUNNERFLEET_SANDBOX_DIR")
     commands = parser.add_subparsers(dest="action", required=True)
     commands.add_parser("start").set_defaults(handler=_cmd_start)

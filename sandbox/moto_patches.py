@@ -24,7 +24,17 @@ Patches (moto 5.2.x):
 
 from __future__ import annotations
 
+import functools
 from typing import Any
+
+from moto.autoscaling.exceptions import ValidationError
+from moto.autoscaling.models import AutoScalingBackend
+from moto.autoscaling.responses import AutoScalingResponse
+from moto.core.responses import ActionResult, EmptyResult
+from moto.ec2.exceptions import InvalidLaunchTemplateVersionNotFound
+from moto.ec2.models.launch_templates import LaunchTemplate, LaunchTemplateBackend, LaunchTemplateVersion
+from moto.ec2.responses.launch_templates import LaunchTemplates
+from moto.ec2.utils import parse_user_data
 
 ALL_GROUP_METRICS = (
     "GroupMinSize",
@@ -52,8 +62,6 @@ ALL_GROUP_METRICS = (
 # Resource types that CreateLaunchTemplate's TagSpecifications may name for the template itself; they never
 # belong in LaunchTemplateData, whose TagSpecifications tag what the template launches.
 TEMPLATE_ITSELF_RESOURCE_TYPE = "launch-template"
-
-_applied = False
 
 
 def enabled_metrics_after_enable(current: list[str], requested: list[str] | None) -> list[str]:
@@ -88,19 +96,13 @@ def split_version_deletions(
         if number not in existing_numbers:
             failures.append((raw, "launchTemplateVersionDoesNotExist", f"Version {number} does not exist."))
         elif number == default_number:
-            failures.append(
-                (raw, "unexpectedError", f"Version {number} is the default version and cannot be deleted.")
-            )
+            failures.append((raw, "unexpectedError", f"Version {number} is the default version and cannot be deleted."))
         elif number not in deletable:
             deletable.append(number)
     return deletable, failures
 
 
 def _patch_autoscaling() -> None:
-    from moto.autoscaling.exceptions import ValidationError
-    from moto.autoscaling.models import AutoScalingBackend
-    from moto.autoscaling.responses import AutoScalingResponse
-    from moto.core.responses import EmptyResult
 
     def find_group(backend: AutoScalingBackend, group_name: str) -> Any:
         group = backend.autoscaling_groups.get(group_name)
@@ -128,9 +130,6 @@ def _patch_autoscaling() -> None:
 
 
 def _patch_launch_template_versions() -> None:
-    from moto.ec2.exceptions import InvalidLaunchTemplateVersionNotFound
-    from moto.ec2.models.launch_templates import LaunchTemplate, LaunchTemplateVersion
-    from moto.ec2.utils import parse_user_data
 
     def create_version(self: LaunchTemplate, data: dict[str, Any], description: str) -> LaunchTemplateVersion:
         if isinstance(data.get("UserData"), str):
@@ -161,8 +160,6 @@ def _patch_launch_template_versions() -> None:
 
 
 def _patch_delete_launch_template_versions() -> None:
-    from moto.core.responses import ActionResult
-    from moto.ec2.responses.launch_templates import LaunchTemplates
 
     def delete_launch_template_versions(self: LaunchTemplates) -> ActionResult:
         name = self._get_param("LaunchTemplateName")
@@ -198,7 +195,6 @@ def _patch_delete_launch_template_versions() -> None:
 
 
 def _patch_launch_template_tags() -> None:
-    from moto.ec2.models.launch_templates import LaunchTemplateBackend
 
     original_create = LaunchTemplateBackend.create_launch_template
 
@@ -221,13 +217,10 @@ def _patch_launch_template_tags() -> None:
     LaunchTemplateBackend.create_launch_template = create_launch_template
 
 
+@functools.cache
 def apply() -> None:
-    """Apply every patch once, before the moto server handles its first request."""
-    global _applied  # pylint: disable=global-statement
-    if _applied:
-        return
+    """Apply every patch (once, however often called), before the moto server handles its first request."""
     _patch_autoscaling()
     _patch_launch_template_versions()
     _patch_delete_launch_template_versions()
     _patch_launch_template_tags()
-    _applied = True

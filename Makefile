@@ -1,0 +1,78 @@
+# runnerfleet.gitlab_aws: the README's two commands (make sandbox, make test) and the few developers use.
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+MAKEFLAGS += --no-print-directory
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# The venv is rebuilt only when a requirements file changes (the stamp is older than them).
+VENV_STAMP := $(VENV)/.requirements-installed
+COLLECTION_LINK := .collections/ansible_collections/runnerfleet/gitlab_aws
+SANDBOX := $(BIN)/python -m sandbox.ctl
+# Extra ansible-playbook arguments: make sandbox ARGS='--check --diff', ARGS=-vvv, ARGS='-e fleet_name=x'
+ARGS ?=
+
+.PHONY: help sandbox sandbox-start sandbox-stop sandbox-status venv test lint ruff unit sanity ansible-lint \
+        integration changelog clean
+
+help:
+	@echo "make sandbox         start the local AWS sandbox and run playbooks/site.yml against it (ARGS=... for ansible-playbook)"
+	@echo "make test            every check: ruff, unit tests, ansible-test sanity, ansible-lint, integration tests"
+	@echo "make sandbox-stop    stop every process the sandbox started"
+	@echo "make sandbox-status  say what the sandbox runs, and where"
+	@echo "make unit | integration | sanity | ansible-lint | ruff   one check at a time"
+
+$(VENV_STAMP): requirements.txt requirements-dev.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@touch $@
+
+venv: $(VENV_STAMP) $(COLLECTION_LINK)
+
+# ansible-playbook finds runnerfleet.gitlab_aws.* through this link to the checkout (ansible.cfg's
+# collections_path); the bundled collections come from the venv.
+$(COLLECTION_LINK):
+	@mkdir -p $(dir $@)
+	@ln -sfn ../../../.. $@
+
+sandbox: venv sandbox-start
+	$(SANDBOX) run -- $(BIN)/ansible-playbook playbooks/site.yml $(ARGS)
+	@$(SANDBOX) status
+	@echo "Endpoints: source .sandbox/endpoints.env (aws CLI, boto3, python-gitlab). Stop: make sandbox-stop"
+
+sandbox-start: venv
+	@$(SANDBOX) start
+
+sandbox-stop:
+	@if [ -x $(BIN)/python ]; then $(SANDBOX) stop; else echo "sandbox: nothing was running (no venv)"; fi
+
+sandbox-status: venv
+	@$(SANDBOX) status
+
+test: venv
+	@$(MAKE) ruff unit sanity ansible-lint integration
+
+ruff: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+unit: venv
+	$(BIN)/pytest tests/unit
+
+integration: venv
+	$(BIN)/pytest tests/integration
+
+sanity: venv
+	$(BIN)/python tests/sanity/run_ansible_test.py
+
+ansible-lint: venv
+	$(BIN)/ansible-lint --profile production
+
+changelog: venv
+	$(BIN)/antsibull-changelog lint
+	$(BIN)/antsibull-changelog generate
+
+clean: sandbox-stop
+	rm -rf .collections .ansible tests/output .pytest_cache .ruff_cache

@@ -1,0 +1,114 @@
+# Copyright: (c) 2026, runnerfleet maintainers
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The integration tests' sandbox and playbook runner.
+
+One sandbox per test session, in its own state directory and on its own ports, so that a developer's
+`make sandbox` is neither used nor disturbed. Tests keep apart by naming what they create after themselves,
+not by resetting the sandbox, so that they stay independent of their order.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from sandbox import ctl
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+BIN_DIR = Path(sys.executable).parent
+COLLECTION_LINK = REPO_ROOT / ".collections" / "ansible_collections" / "runnerfleet" / "gitlab_aws"
+
+
+@dataclasses.dataclass
+class Sandbox:
+    state: ctl.StateDir
+    endpoints: dict[str, str]
+
+    def environment(self, **extra: str) -> dict[str, str]:
+        """The environment a user gets from `python -m sandbox.ctl run`, plus test-specific entries."""
+        return dict(ctl.sandboxed_environment(dict(os.environ), self.endpoints), **extra)
+
+
+@dataclasses.dataclass
+class PlaybookRun:
+    returncode: int
+    output: str
+    stderr: str
+    report: dict | None
+
+    @property
+    def stats(self) -> dict:
+        assert self.report is not None, f"no JSON report; stdout:\n{self.output}\nstderr:\n{self.stderr}"
+        return self.report["stats"]["localhost"]
+
+    @property
+    def changed(self) -> int:
+        return self.stats["changed"]
+
+    def changed_tasks(self) -> list[str]:
+        return [
+            task["task"]["name"]
+            for play in self.report["plays"]
+            for task in play["tasks"]
+            if any(result.get("changed") for result in task["hosts"].values())
+        ]
+
+    def failure_messages(self) -> list[str]:
+        return [
+            str(result.get("msg"))
+            for play in (self.report or {}).get("plays", [])
+            for task in play["tasks"]
+            for result in task["hosts"].values()
+            if result.get("failed") and not result.get("ignore_errors")
+        ]
+
+
+@pytest.fixture(scope="session")
+def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
+    assert COLLECTION_LINK.exists(), "run the tests through make (make test, make integration): it links the collection"
+    state = ctl.StateDir(tmp_path_factory.mktemp("sandbox"))
+    ctl.start_all(state)
+    try:
+        yield Sandbox(state=state, endpoints=ctl.read_endpoints(state.endpoints_file))
+    finally:
+        ctl.stop_all(state)
+
+
+def run_playbook(
+    sandbox: Sandbox,
+    playbook: str | Path,
+    *args: str,
+    extra_vars: dict | None = None,
+    json_report: bool = True,
+    env: dict[str, str] | None = None,
+) -> PlaybookRun:
+    """Run ansible-playbook from the checkout as a user would, against the session's sandbox."""
+    command = [str(BIN_DIR / "ansible-playbook"), str(playbook), *args]
+    if extra_vars:
+        command += ["--extra-vars", json.dumps(extra_vars)]
+    environment = sandbox.environment(ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0")
+    if json_report:
+        environment["ANSIBLE_STDOUT_CALLBACK"] = "ansible.posix.json"
+    environment.update(env or {})
+    process = subprocess.run(command, cwd=REPO_ROOT, env=environment, capture_output=True, text=True, check=False)
+    report = None
+    if json_report and process.stdout.strip().startswith("{"):
+        report = json.loads(process.stdout)
+    return PlaybookRun(process.returncode, process.stdout, process.stderr, report)
+
+
+@pytest.fixture
+def playbook(sandbox: Sandbox):
+    """run_playbook bound to the session's sandbox: playbook(path, *args, extra_vars=..., json_report=...)."""
+
+    def run(path: str | Path, *args: str, **kwargs) -> PlaybookRun:
+        return run_playbook(sandbox, path, *args, **kwargs)
+
+    return run
