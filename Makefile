@@ -11,6 +11,8 @@ BIN := $(VENV)/bin
 VENV_STAMP := $(VENV)/.requirements-installed
 COLLECTION_LINK := .collections/ansible_collections/runnerfleet/gitlab_aws
 SANDBOX := $(BIN)/python -m sandbox.ctl
+# The venv's tools first, so that ansible-lint, ansible-test and molecule find their siblings.
+export PATH := $(abspath $(BIN)):$(PATH)
 # Extra ansible-playbook arguments: make sandbox ARGS='--check --diff', ARGS=-vvv, ARGS='-e fleet_name=x'
 ARGS ?=
 

@@ -195,14 +195,14 @@ def terminate(pid: int, timeout: float = STOP_TIMEOUT_SECONDS) -> None:
             os.killpg(pid, sig)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if not _alive(pid):
+            if not is_alive(pid):
                 return
             time.sleep(0.05)
-    if _alive(pid):
+    if is_alive(pid):
         raise SandboxError(f"process {pid} did not stop after SIGKILL")
 
 
-def _alive(pid: int) -> bool:
+def is_alive(pid: int) -> bool:
     # Reap it first if it is our own child, so that a zombie does not count as alive.
     with contextlib.suppress(ChildProcessError):
         os.waitpid(pid, os.WNOHANG)

@@ -61,6 +61,7 @@ class PlaybookRun:
         ]
 
     def failure_messages(self) -> list[str]:
+        """Every failed task's message, in order; a failure a block rescued comes before the final one."""
         return [
             str(result.get("msg"))
             for play in (self.report or {}).get("plays", [])
@@ -68,6 +69,13 @@ class PlaybookRun:
             for result in task["hosts"].values()
             if result.get("failed") and not result.get("ignore_errors")
         ]
+
+    @property
+    def final_failure(self) -> str:
+        """The message of the failure that stopped the play."""
+        messages = self.failure_messages()
+        assert messages, f"the run did not fail; stdout:\n{self.output[-2000:]}"
+        return messages[-1]
 
 
 @pytest.fixture(scope="session")
