@@ -17,7 +17,7 @@ export PATH := $(abspath $(BIN)):$(PATH)
 ARGS ?=
 
 .PHONY: help sandbox sandbox-start sandbox-stop sandbox-status venv test lint ruff unit sanity ansible-lint \
-        integration changelog clean
+        integration changelog bench clean
 
 help:
 	@echo "make sandbox         start the local AWS sandbox and run playbooks/site.yml against it (ARGS=... for ansible-playbook)"
@@ -25,6 +25,7 @@ help:
 	@echo "make sandbox-stop    stop every process the sandbox started"
 	@echo "make sandbox-status  say what the sandbox runs, and where"
 	@echo "make unit | integration | sanity | ansible-lint | ruff   one check at a time"
+	@echo "make bench           the benchmarks under tests/perf (they print their figures)"
 
 $(VENV_STAMP): requirements.txt requirements-dev.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -71,6 +72,9 @@ sanity: venv
 
 ansible-lint: venv
 	$(BIN)/ansible-lint --profile production
+
+bench: venv
+	$(BIN)/python tests/perf/bench_sandbox.py
 
 changelog: venv
 	$(BIN)/antsibull-changelog lint
