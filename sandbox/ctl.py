@@ -250,11 +250,20 @@ def _wait_until_ready(process: subprocess.Popen, service: Service, port: int, ti
     raise SandboxError(f"{service.name} did not answer on {HOST}:{port} within {timeout:.0f}s")
 
 
-def ensure_running(service: Service, state: StateDir, timeout: float = STARTUP_TIMEOUT_SECONDS) -> Running:
-    """Reuse the service when its recorded process is alive and answering; otherwise start it afresh."""
+def find_running(service: Service, state: StateDir) -> Running | None:
+    """The service as recorded, when its process is alive, is the sandbox's, and answers."""
     pid, port = state.recorded(service)
     if pid and port and process_is_ours(pid, service) and answers(port, service.health_path):
         return Running(service, pid, port, reused=True)
+    return None
+
+
+def ensure_running(service: Service, state: StateDir, timeout: float = STARTUP_TIMEOUT_SECONDS) -> Running:
+    """Reuse the service when its recorded process is alive and answering; otherwise start it afresh."""
+    running = find_running(service, state)
+    if running:
+        return running
+    pid, port = state.recorded(service)
     if pid and process_is_ours(pid, service):
         terminate(pid)  # alive but not answering: a hung server is replaced, not trusted
     state.forget(service)
@@ -344,9 +353,9 @@ def _cmd_start(state: StateDir, _args: argparse.Namespace) -> int:
 def _cmd_status(state: StateDir, _args: argparse.Namespace) -> int:
     down = 0
     for service in SERVICES:
-        pid, port = state.recorded(service)
-        if pid and port and process_is_ours(pid, service) and answers(port, service.health_path):
-            print(f"sandbox {service.name}: running, http://{HOST}:{port} (pid {pid})")
+        running = find_running(service, state)
+        if running:
+            print(f"sandbox {service.name}: running, {running.url} (pid {running.pid})")
         else:
             print(f"sandbox {service.name}: not running")
             down += 1
