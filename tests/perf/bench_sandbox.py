@@ -47,7 +47,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     rounds = parser.parse_args().rounds
     cold, warm, site, memory = [], [], [], []
-    for _ in range(rounds):
+    for _round in range(rounds):
         with tempfile.TemporaryDirectory() as directory:
             state = ctl.StateDir(Path(directory))
             cold.append(timed(lambda state=state: ctl.start_all(state)))
