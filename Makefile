@@ -16,7 +16,7 @@ export PATH := $(abspath $(BIN)):$(PATH)
 # Extra ansible-playbook arguments: make sandbox ARGS='--check --diff', ARGS=-vvv, ARGS='-e fleet_name=x'
 ARGS ?=
 
-.PHONY: help sandbox sandbox-start sandbox-stop sandbox-status venv test lint ruff unit sanity ansible-lint \
+.PHONY: help sandbox sandbox-start sandbox-stop sandbox-status venv test ruff unit sanity ansible-lint \
         integration changelog bench clean
 
 help:

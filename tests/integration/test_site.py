@@ -58,15 +58,25 @@ def test_preflight_fails_clearly_and_quickly_when_aws_does_not_answer(playbook):
     assert "make sandbox" in message
 
 
+CHECKED_VARIABLES = ("fleet_name", "fleet_region", "fleet_extra_tags")
+
+
 @pytest.mark.parametrize(
     ("variable", "value"),
-    [("fleet_name", "Bad_Name"), ("fleet_name", "x"), ("fleet_region", "moon-1"), ("fleet_tags", "a=b")],
+    [
+        ("fleet_name", "Bad_Name"),
+        ("fleet_name", "x"),
+        ("fleet_region", "moon-1"),
+        ("fleet_extra_tags", "team=ci"),
+        ("fleet_extra_tags", {"runnerfleet:fleet": "someone-else"}),
+    ],
 )
-def test_preflight_rejects_bad_input_before_any_call(playbook, variable, value):
+def test_preflight_rejects_bad_input_before_any_call_and_names_the_variable(playbook, variable, value):
     run = playbook(SITE, extra_vars={variable: value})
     assert run.returncode != 0
     message = run.final_failure
-    assert variable in message
+    assert message.startswith(f"{variable} must be")
+    assert [name for name in CHECKED_VARIABLES if name in message] == [variable]
     assert "Ask AWS who we are" not in task_names_run(run)
 
 
