@@ -19,6 +19,7 @@ import argparse
 import contextlib
 import dataclasses
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -32,6 +33,7 @@ from pathlib import Path
 HOST = "127.0.0.1"
 REPO_ROOT = Path(__file__).resolve().parent.parent
 ENDPOINTS_FILE = "endpoints.env"
+GITLAB_TOKEN_FILE = "gitlab-admin-token"
 STARTUP_TIMEOUT_SECONDS = 60.0
 STOP_TIMEOUT_SECONDS = 10.0
 START_ATTEMPTS = 5
@@ -72,13 +74,16 @@ class Service:
     name: str
     module: str
     health_path: str
-    endpoint_environment: Callable[[str], dict[str, str]]
+    # What clients need to reach it, from its URL and the state directory (endpoints.env).
+    endpoint_environment: Callable[[str, StateDir], dict[str, str]]
+    # Extra environment for the server process itself (secrets go here, never on its command line).
+    process_environment: Callable[[StateDir], dict[str, str]] = lambda _state: {}
 
     def command(self, port: int) -> list[str]:
         return [sys.executable, "-m", self.module, "--host", HOST, "--port", str(port)]
 
 
-def aws_environment(url: str) -> dict[str, str]:
+def aws_environment(url: str, _state: StateDir) -> dict[str, str]:
     return {
         "AWS_ENDPOINT_URL": url,
         "AWS_ACCESS_KEY_ID": SANDBOX_AWS_KEY_ID,
@@ -88,8 +93,39 @@ def aws_environment(url: str) -> dict[str, str]:
     }
 
 
+def gitlab_admin_token(state: StateDir) -> str:
+    """The sandbox GitLab's admin token: random, made once per state directory, kept 0600 beside the pid files."""
+    path = state.path / GITLAB_TOKEN_FILE
+    try:
+        token = path.read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        token = ""
+    if not token:
+        state.path.mkdir(parents=True, exist_ok=True)
+        token = "glpat-" + secrets.token_urlsafe(15)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(token + "\n")
+    return token
+
+
+def gitlab_environment(url: str, state: StateDir) -> dict[str, str]:
+    return {"GITLAB_URL": url, "GITLAB_API_TOKEN": gitlab_admin_token(state)}
+
+
+def gitlab_process_environment(state: StateDir) -> dict[str, str]:
+    return {"RUNNERFLEET_GITLAB_ADMIN_TOKEN": gitlab_admin_token(state)}
+
+
 SERVICES: tuple[Service, ...] = (
     Service(name="aws", module="sandbox.aws_server", health_path="/moto-api/", endpoint_environment=aws_environment),
+    Service(
+        name="gitlab",
+        module="sandbox.gitlab.server",
+        health_path="/-/health",
+        endpoint_environment=gitlab_environment,
+        process_environment=gitlab_process_environment,
+    ),
 )
 
 
@@ -223,6 +259,7 @@ def _launch(service: Service, state: StateDir, port: int) -> subprocess.Popen:
     state.path.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
+    env.update(service.process_environment(state))
     with state.log_file(service).open("ab") as log:
         log.write(f"--- {time.strftime('%Y-%m-%d %H:%M:%S')} starting on {HOST}:{port}\n".encode())
         log.flush()
@@ -294,7 +331,7 @@ def stop(service: Service, state: StateDir) -> bool:
 def endpoint_environment(running: list[Running], state: StateDir) -> dict[str, str]:
     env = {"RUNNERFLEET_SANDBOX_DIR": str(state.path)}
     for item in running:
-        env.update(item.service.endpoint_environment(item.url))
+        env.update(item.service.endpoint_environment(item.url, state))
     return env
 
 
