@@ -33,7 +33,7 @@ from pathlib import Path
 HOST = "127.0.0.1"
 REPO_ROOT = Path(__file__).resolve().parent.parent
 ENDPOINTS_FILE = "endpoints.env"
-GITLAB_TOKEN_FILE = "gitlab-admin-token"
+GITLAB_TOKEN_FILE = "gitlab-admin-token"  # noqa: S105 (a file name)
 STARTUP_TIMEOUT_SECONDS = 60.0
 STOP_TIMEOUT_SECONDS = 10.0
 START_ATTEMPTS = 5

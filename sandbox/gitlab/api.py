@@ -94,7 +94,8 @@ class Context:
         return Declared(self.params)
 
     def signed_in(self) -> User:
-        assert self.user is not None  # routes with a scope always authenticate first
+        if self.user is None:  # routes with a scope always authenticate first: this is a routing bug
+            raise RuntimeError("a signed-in user was needed on a route that does not authenticate")
         return self.user
 
 
@@ -215,7 +216,11 @@ def paginated(ctx: Context, items: list, render: Callable) -> Response:
 
 def page_link(request: Request, page: int, per_page: int) -> str:
     """The request's own URL, every query parameter kept, page and per_page set (python-gitlab follows it)."""
-    kept = [(key, value) for key, value in parse_qsl(request.query, keep_blank_values=True) if key not in ("page", "per_page")]
+    kept = [
+        (key, value)
+        for key, value in parse_qsl(request.query, keep_blank_values=True)
+        if key not in ("page", "per_page")
+    ]
     query = urlencode([*kept, ("page", str(page)), ("per_page", str(per_page))])
     return f"{request.base_url}{request.path}?{query}"
 
@@ -522,7 +527,15 @@ def declare_runner_attributes(declared: Declared) -> None:
 def new_runner_fields(values: dict) -> dict:
     fields = {
         key: values[key]
-        for key in ("description", "maintenance_note", "locked", "run_untagged", "tag_list", "access_level", "maximum_timeout")
+        for key in (
+            "description",
+            "maintenance_note",
+            "locked",
+            "run_untagged",
+            "tag_list",
+            "access_level",
+            "maximum_timeout",
+        )
         if key in values
     }
     if "paused" in values:
@@ -726,7 +739,9 @@ ROUTES = [
     _route("GET", "/projects/:id", get_project, ScopeClass.READ),
     _route("GET", "/projects/:id/runners", get_project_runners, ScopeClass.LIST_RUNNERS),
     _route("POST", "/projects/:id/runners", assign_runner, ScopeClass.PROJECT_RUNNERS),
-    _route("POST", "/projects/:id/runners/reset_registration_token", reset_project_registration_token, ScopeClass.WRITE),
+    _route(
+        "POST", "/projects/:id/runners/reset_registration_token", reset_project_registration_token, ScopeClass.WRITE
+    ),
     _route("DELETE", "/projects/:id/runners/:runner_id", unassign_runner, ScopeClass.PROJECT_RUNNERS),
     _route("GET", "/groups/:id", get_group, ScopeClass.READ),
     _route("GET", "/groups/:id/runners", get_group_runners, ScopeClass.LIST_RUNNERS),

@@ -95,7 +95,7 @@ def _group_names(store: Store, group: Group) -> list[str]:
 
 
 def runner_details(store: Store, item: Runner, user: User, now: datetime.datetime, base_url: str) -> dict[str, Any]:
-    """§3.2 RunnerDetails: the Runner keys, then the details; projects and groups filtered by what the caller may see."""
+    """§3.2 RunnerDetails: the Runner keys, then the details; only the projects and groups the caller may see."""
     body = runner(store, item, now, base_url)
     manager = item.latest_manager()
     body.update(

@@ -62,7 +62,12 @@ class RequestLog:
 
     def snapshot(self) -> dict:
         with self._lock:
-            return {"total": self.total, "mutating": self.mutating, "by_route": dict(self.by_route), "log": list(self.log)}
+            return {
+                "total": self.total,
+                "mutating": self.mutating,
+                "by_route": dict(self.by_route),
+                "log": list(self.log),
+            }
 
 
 @dataclasses.dataclass
@@ -208,7 +213,9 @@ def mint_token(ctx: HookContext) -> Response:
     if not isinstance(scopes, list) or not set(scopes) <= set(TOKEN_SCOPES):
         raise _hook_error(f"scopes must be a list of {', '.join(TOKEN_SCOPES)}")
     token = new_token(PERSONAL_TOKEN_PREFIX)
-    ctx.store.tokens[token] = AccessToken(token, user.id, frozenset(scopes), _time(body.get("expires_at"), "expires_at"))
+    ctx.store.tokens[token] = AccessToken(
+        token, user.id, frozenset(scopes), _time(body.get("expires_at"), "expires_at")
+    )
     return json_response(201, {"token": token})
 
 
@@ -265,7 +272,9 @@ def patch_runner(ctx: HookContext) -> Response:
     if "running_jobs" in body:
         runner.running_jobs = int(body["running_jobs"])
     for entry in body.get("managers") or []:
-        _check_keys(entry, {"system_id", "version", "revision", "platform", "architecture", "ip_address", "contacted_at"})
+        _check_keys(
+            entry, {"system_id", "version", "revision", "platform", "architecture", "ip_address", "contacted_at"}
+        )
         manager = next((item for item in runner.managers if item.system_id == entry.get("system_id")), None)
         if manager is None:
             manager = ctx.store.add_manager(runner, str(entry.get("system_id") or "<legacy>"), utcnow())

@@ -30,10 +30,10 @@ TEXT_MAX_LENGTH = 1024  # description and maintenance_note, §2.2
 TAG_LIST_MAX_LENGTH = 50
 MINIMUM_TIMEOUT_SECONDS = 600
 
-REGISTRATION_TOKEN_PREFIX = "GR1348941"
-CREATED_RUNNER_TOKEN_PREFIX = "glrt-"
-REGISTERED_RUNNER_TOKEN_PREFIX = "glrtr-"
-PERSONAL_TOKEN_PREFIX = "glpat-"
+REGISTRATION_TOKEN_PREFIX = "GR1348941"  # noqa: S105 (a public prefix, not a secret)
+CREATED_RUNNER_TOKEN_PREFIX = "glrt-"  # noqa: S105 (a public prefix, not a secret)
+REGISTERED_RUNNER_TOKEN_PREFIX = "glrtr-"  # noqa: S105 (a public prefix, not a secret)
+PERSONAL_TOKEN_PREFIX = "glpat-"  # noqa: S105 (a public prefix, not a secret)
 LEGACY_SYSTEM_ID = "<legacy>"
 
 # Rails' human attribute names, for full messages ("Tags list can not be empty ...").
@@ -216,7 +216,9 @@ def validate_runner(runner: Runner, tags_changed: bool, changed: set[str]) -> di
 
 def full_messages_sentence(errors: dict[str, list[str]]) -> str:
     """Rails' errors.full_messages.to_sentence."""
-    messages = [f"{HUMAN_ATTRIBUTE.get(attribute, attribute)} {text}" for attribute, texts in errors.items() for text in texts]
+    messages = [
+        f"{HUMAN_ATTRIBUTE.get(attribute, attribute)} {text}" for attribute, texts in errors.items() for text in texts
+    ]
     if len(messages) <= 1:
         return "".join(messages)
     return ", ".join(messages[:-1]) + " and " + messages[-1]
@@ -290,7 +292,8 @@ class Store:
         if user.is_admin or self.group_access(user, group) > 0:
             return True
         return any(
-            project.members.get(user.id, 0) > 0 and self.is_descendant_group(self.groups[project.namespace_id], group.id)
+            project.members.get(user.id, 0) > 0
+            and self.is_descendant_group(self.groups[project.namespace_id], group.id)
             for project in self.projects.values()
         )
 
@@ -303,7 +306,9 @@ class Store:
         return now + datetime.timedelta(seconds=interval) if interval else None
 
     def add_runner(self, runner_type: str, registration_type: str, now: datetime.datetime, **fields) -> Runner:
-        prefix = CREATED_RUNNER_TOKEN_PREFIX if registration_type == "authenticated_user" else REGISTERED_RUNNER_TOKEN_PREFIX
+        prefix = (
+            CREATED_RUNNER_TOKEN_PREFIX if registration_type == "authenticated_user" else REGISTERED_RUNNER_TOKEN_PREFIX
+        )
         runner = Runner(
             id=self._next_runner_id,
             runner_type=runner_type,

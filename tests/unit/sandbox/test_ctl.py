@@ -4,6 +4,7 @@
 
 import os
 import stat
+from pathlib import Path
 
 from sandbox import ctl
 
@@ -34,7 +35,7 @@ def test_sandboxed_environment_drops_whatever_could_reach_real_aws():
         "AWS_URL": "https://ec2.amazonaws.com",
         "AWS_ACCESS_KEY_ID": "AKIAREAL",
     }
-    env = ctl.sandboxed_environment(base, ctl.aws_environment("http://127.0.0.1:9"))
+    env = ctl.sandboxed_environment(base, ctl.aws_environment("http://127.0.0.1:9", ctl.StateDir(Path("/nonexistent"))))
     assert env["PATH"] == "/bin"
     assert env["AWS_ENDPOINT_URL"] == "http://127.0.0.1:9"
     assert env["AWS_ACCESS_KEY_ID"] == ctl.SANDBOX_AWS_KEY_ID
