@@ -4,17 +4,14 @@
 
 from __future__ import annotations
 
-import json
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+import requests
 
 from sandbox import ctl
 
 SITE = "playbooks/site.yml"
-GITLAB_TOKEN = "glpat-runnerfleet-test-0123456789"
 
 
 def summary_lines(run) -> list[str]:
@@ -37,7 +34,7 @@ def test_site_runs_against_the_sandbox_and_a_second_run_changes_nothing(playbook
     assert second.changed == 0, second.changed_tasks()
     summary = "\n".join(summary_lines(second))
     assert "AWS: account 123456789012" in summary
-    assert "GitLab: not configured" in summary
+    assert "GitLab: version 18.6.0 at http://127.0.0.1:" in summary
 
 
 def test_site_in_check_and_diff_mode_reports_no_change(playbook):
@@ -80,49 +77,37 @@ def test_preflight_rejects_bad_input_before_any_call_and_names_the_variable(play
     assert "Ask AWS who we are" not in task_names_run(run)
 
 
-class FakeGitLab(BaseHTTPRequestHandler):
-    """Answers GET /api/v4/version as GitLab does: 200 with the right token, 401 with GitLab's body without."""
-
-    def do_GET(self):
-        if self.path != "/api/v4/version":
-            self.reply(404, {"message": "404 Not Found"})
-        elif self.headers.get("PRIVATE-TOKEN") != GITLAB_TOKEN:
-            self.reply(401, {"message": "401 Unauthorized"})
-        else:
-            self.reply(200, {"version": "18.6.0-ee", "revision": "a1b2c3d4"})
-
-    def reply(self, status, body):
-        payload = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(payload)))
-        self.end_headers()
-        self.wfile.write(payload)
-
-    def log_message(self, *args):
-        pass
+def sandbox_gitlab_hook(sandbox, method: str, path: str, body: dict | None = None) -> None:
+    """Call one of the sandbox GitLab's test hooks (sandbox/gitlab/README.md)."""
+    response = requests.request(
+        method,
+        f"{sandbox.endpoints['GITLAB_URL']}/-/sandbox/{path}",
+        json=body,
+        headers={"PRIVATE-TOKEN": sandbox.endpoints["GITLAB_API_TOKEN"]},
+        timeout=10,
+    )
+    response.raise_for_status()
 
 
-@pytest.fixture(scope="module")
-def gitlab_url():
-    server = ThreadingHTTPServer(("127.0.0.1", 0), FakeGitLab)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-
-
-def test_gitlab_is_checked_and_its_token_never_shows_even_at_vvv(playbook, gitlab_url):
-    env = {"GITLAB_URL": gitlab_url, "GITLAB_API_TOKEN": GITLAB_TOKEN}
-    run = playbook(SITE, "-vvv", json_report=False, env=env)
+def test_the_sandbox_gitlab_is_checked_and_its_token_never_shows_even_at_vvv(playbook, sandbox):
+    run = playbook(SITE, "-vvv", json_report=False)
     assert run.returncode == 0, run.output[-3000:]
-    assert GITLAB_TOKEN not in run.output + run.stderr
-    assert f"GitLab: version 18.6.0-ee at {gitlab_url}" in run.output
+    assert sandbox.endpoints["GITLAB_API_TOKEN"] not in run.output + run.stderr
+    assert f"GitLab: version 18.6.0 at {sandbox.endpoints['GITLAB_URL']}" in run.output
 
 
-def test_a_refused_gitlab_token_fails_with_a_named_cause_and_stays_hidden(playbook, gitlab_url):
+def test_the_gitlab_check_rides_out_a_transient_fault(playbook, sandbox):
+    sandbox_gitlab_hook(sandbox, "PUT", "faults", {"kinds": ["502"], "count": 1, "path": "/api/v4/version"})
+    try:
+        run = playbook(SITE)
+    finally:
+        sandbox_gitlab_hook(sandbox, "DELETE", "faults")
+    assert run.returncode == 0, run.failure_messages()
+
+
+def test_a_refused_gitlab_token_fails_with_a_named_cause_and_stays_hidden(playbook, sandbox):
     wrong = "glpat-wrong-token-0123456789"
-    run = playbook(SITE, "-vvv", json_report=False, env={"GITLAB_URL": gitlab_url, "GITLAB_API_TOKEN": wrong})
+    run = playbook(SITE, "-vvv", json_report=False, env={"GITLAB_API_TOKEN": wrong})
     assert run.returncode != 0
     assert "status 401" in run.output
     assert "fleet_gitlab_api_token" in run.output
@@ -131,7 +116,7 @@ def test_a_refused_gitlab_token_fails_with_a_named_cause_and_stays_hidden(playbo
 
 def test_an_unreachable_gitlab_fails_with_a_named_cause(playbook):
     closed = ctl.free_port()
-    run = playbook(SITE, env={"GITLAB_URL": f"http://127.0.0.1:{closed}", "GITLAB_API_TOKEN": GITLAB_TOKEN})
+    run = playbook(SITE, env={"GITLAB_URL": f"http://127.0.0.1:{closed}"})
     assert run.returncode != 0
     message = run.final_failure
     assert f"GitLab at http://127.0.0.1:{closed} did not answer" in message
