@@ -75,6 +75,7 @@ ansible-lint: venv
 
 bench: venv
 	$(BIN)/python tests/perf/bench_sandbox.py
+	$(BIN)/python tests/perf/bench_gitlab.py
 
 changelog: venv
 	$(BIN)/antsibull-changelog lint

@@ -46,14 +46,16 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=3)
     rounds = parser.parse_args().rounds
-    cold, warm, site, memory = [], [], [], []
+    cold, warm, site, memory, gitlab_memory = [], [], [], [], []
     for _round in range(rounds):
         with tempfile.TemporaryDirectory() as directory:
             state = ctl.StateDir(Path(directory))
             cold.append(timed(lambda state=state: ctl.start_all(state)))
             warm.append(timed(lambda state=state: ctl.start_all(state)))
             site.append(site_run(state))
-            memory.append(rss_mib(state.recorded(ctl.SERVICES[0])[0]))
+            aws, gitlab = (state.recorded(service)[0] for service in ctl.SERVICES)
+            memory.append(rss_mib(aws))
+            gitlab_memory.append(rss_mib(gitlab))
             ctl.stop_all(state)
 
     def line(label: str, values: list[float], unit: str) -> str:
@@ -61,10 +63,11 @@ def main() -> None:
         return f"{label:<34} median {statistics.median(values):8.2f} {unit}  {spread}"
 
     print(f"sandbox benchmark, {rounds} rounds")
-    print(line("cold start (until AWS answers)", cold, "s"))
+    print(line("cold start (until AWS, GitLab answer)", cold, "s"))
     print(line("reuse of a running sandbox", warm, "s"))
     print(line("site.yml against the sandbox", site, "s"))
     print(line("local AWS resident memory", memory, "MiB"))
+    print(line("local GitLab resident memory", gitlab_memory, "MiB"))
 
 
 if __name__ == "__main__":
