@@ -172,7 +172,9 @@ def build_server(host: str, port: int, app: GitLabApp) -> Server:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m sandbox.gitlab.server", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m sandbox.gitlab.server", description=__doc__.split("\n\n", maxsplit=1)[0]
+    )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8929)
     parser.add_argument("--runners", type=int, default=0, help="seed this many instance runners")

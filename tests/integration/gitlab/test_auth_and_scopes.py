@@ -141,7 +141,7 @@ ANONYMOUS_REQUESTS = (
 
 
 @pytest.mark.parametrize(
-    ("method", "path", "body"), ANONYMOUS_REQUESTS, ids=[f"{m} {p}" for m, p, _ in ANONYMOUS_REQUESTS]
+    ("method", "path", "body"), ANONYMOUS_REQUESTS, ids=[f"{m} {p}" for m, p, _body in ANONYMOUS_REQUESTS]
 )
 @pytest.mark.parametrize("credentials", list(BAD_CREDENTIALS))
 def test_missing_wrong_or_job_token_is_401(gitlab_sandbox, runners, *, credentials, method, path, body):

@@ -156,7 +156,7 @@ def test_empty_list_has_one_page(lister):
     assert response.json() == []
     assert headers_of(response) == expected_headers(20, 1, "", "", 0, 1)
     links = links_of(response)
-    assert [rel for rel, _ in links] == ["first", "last"]
+    assert [rel for rel, _url in links] == ["first", "last"]
     for rel, url in links:
         assert split_link(url) == (lister.url, {"page": ["1"], "per_page": ["20"]}), rel
 
@@ -188,7 +188,7 @@ def test_link_header_keeps_the_query_and_uses_the_request_base(lister):
     response = lister.get(paused="false", per_page=10, page=2)
     assert response.status_code == 200, response.text
     links = links_of(response)
-    assert [rel for rel, _ in links] == ["prev", "next", "first", "last"]
+    assert [rel for rel, _url in links] == ["prev", "next", "first", "last"]
     pages = {"prev": "1", "next": "3", "first": "1", "last": "5"}
     for rel, url in links:
         base, query = split_link(url)
@@ -217,11 +217,11 @@ def test_link_header_on_first_and_last_pages(lister):
     """Contract §1.5: no rel="prev" on the first page, no rel="next" on the last; first and last always."""
     lister.seed(25)
     first = links_of(lister.get(per_page=10))
-    assert [rel for rel, _ in first] == ["next", "first", "last"]
+    assert [rel for rel, _url in first] == ["next", "first", "last"]
     assert parse_qs(urlsplit(dict(first)["next"]).query)["page"] == ["2"]
     assert parse_qs(urlsplit(dict(first)["last"]).query)["page"] == ["3"]
     last = links_of(lister.get(per_page=10, page=3))
-    assert [rel for rel, _ in last] == ["prev", "first", "last"]
+    assert [rel for rel, _url in last] == ["prev", "first", "last"]
     assert parse_qs(urlsplit(dict(last)["prev"]).query)["page"] == ["2"]
 
 
@@ -238,7 +238,7 @@ def test_lists_come_out_by_id_ascending_across_runner_types(gitlab_sandbox):
         {"runner_type": "group_type", "group_id": 12},
     ]
     created = [(gitlab_sandbox.create_runner(**kind)["id"], kind["runner_type"]) for kind in kinds * 3]
-    every = [runner_id for runner_id, _ in created]
+    every = [runner_id for runner_id, _runner_type in created]
     token = gitlab_sandbox.admin_token
     for path, expected in [
         ("/runners/all", every),
@@ -261,12 +261,12 @@ def test_more_than_10000_runners_omit_the_totals(gitlab_sandbox):
     first = gitlab_sandbox.api("GET", "/runners/all", gitlab_sandbox.admin_token, params={"per_page": 100})
     assert ids_of(first) == ids[:100]
     assert headers_of(first) == expected_headers(100, 1, 2, "", None, None)
-    assert [rel for rel, _ in links_of(first)] == ["next", "first"]
+    assert [rel for rel, _url in links_of(first)] == ["next", "first"]
     assert split_link(dict(links_of(first))["next"]) == (base, {"page": ["2"], "per_page": ["100"]})
     last = gitlab_sandbox.api("GET", "/runners/all", gitlab_sandbox.admin_token, params={"per_page": 100, "page": 101})
     assert ids_of(last) == ids[10_000:]
     assert headers_of(last) == expected_headers(100, 101, "", 100, None, None)
-    assert [rel for rel, _ in links_of(last)] == ["prev", "first"]
+    assert [rel for rel, _url in links_of(last)] == ["prev", "first"]
 
 
 def test_managers_are_not_paginated(gitlab_sandbox):

@@ -472,7 +472,7 @@ def test_iterator_is_lazy(gl, gitlab_sandbox, many, lister):
         iterator = list_runners(gl, iterator=True, per_page=100)
         assert calls(gitlab_sandbox, "GET", path) == 1
         assert len(iterator) == 260
-        first = [next(iterator).id for _ in range(100)]
+        first = [next(iterator).id for _index in range(100)]
         assert calls(gitlab_sandbox, "GET", path) == 1
         following = next(iterator).id
         assert calls(gitlab_sandbox, "GET", path) == 2
