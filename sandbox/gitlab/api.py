@@ -377,7 +377,7 @@ def get_runner(ctx: Context) -> Response:
     include_projects = checked(declared).get("include_projects", True)
     body = details(ctx, readable_runner(ctx))
     if not include_projects:
-        body["projects"] = []
+        del body["projects"]  # §3.2: the key is exposed only when include_projects is true
     return json_response(200, body)
 
 

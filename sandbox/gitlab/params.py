@@ -128,26 +128,38 @@ def to_int(value: Any) -> int | None:
     return None
 
 
-def _unquote(tag: str) -> str:
-    if len(tag) >= 2 and tag[0] == tag[-1] and tag[0] in "\"'":
-        return tag[1:-1].strip()
-    return tag
+_QUOTED_TAGS = tuple(re.compile(r"(\A|,)\s*" + quote + r"(.*?)" + quote + r"\s*(?=,\s*|\Z)") for quote in ('"', "'"))
+
+
+def _parse_tags(text: str) -> list[str]:
+    """The model's tag parser: quoted tags (double, then single quotes) may hold commas; the rest split on commas."""
+    tags: list[str] = []
+
+    def take(match: re.Match) -> str:
+        tags.append(match.group(2))
+        return ""
+
+    for pattern in _QUOTED_TAGS:
+        text = pattern.sub(take, text)
+    return tags + text.split(",")
 
 
 def to_tag_list(value: Any) -> list[str] | None:
-    """CommaSeparatedToArray, then the tag parser: split on commas, strip, unquote, drop blanks, de-duplicate."""
+    """Grape's CommaSeparatedToArray (split on commas, strip), then the model's parser on the pieces joined with
+    ", " (so a quoted tag keeps its commas); blanks dropped, duplicates removed, first occurrence kept."""
     if value is None:
         return []
-    items = value if isinstance(value, list) else [value]
-    tags: list[str] = []
-    for item in items:
+    pieces: list[str] = []
+    for item in value if isinstance(value, list) else [value]:
         text = _scalar_text(item)
         if text is None:
             return None
-        for raw in text.split(","):
-            tag = _unquote(raw.strip())
-            if tag and tag not in tags:
-                tags.append(tag)
+        pieces += [piece.strip() for piece in text.split(",")]
+    tags: list[str] = []
+    for raw in _parse_tags(", ".join(pieces)):
+        tag = raw.strip()
+        if tag and tag not in tags:
+            tags.append(tag)
     return tags
 
 

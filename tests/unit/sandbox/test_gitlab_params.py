@@ -43,6 +43,8 @@ def test_not_integers(value):
         (["a", "b, c", " d "], ["a", "b", "c", "d"]),
         ("a,,b, ,a", ["a", "b"]),
         ('"quoted", plain', ["quoted", "plain"]),
+        ('"a, b", c', ["a, b", "c"]),
+        (["'build, test'", "deploy"], ["build, test", "deploy"]),
         ("", []),
         ([], []),
         (None, []),
