@@ -1133,10 +1133,10 @@ def test_group_runners_permission(sb, fleet, user, ref, body):
 
 
 def test_group_runners_denied_to_non_member(sb, token):
-    """Contract §4.13: carol, no member of the private group, cannot list its runners (403, or 404 as invisible)."""
+    """Contract §4.13 and §C: to carol, no member of it, the private group does not exist: 404 Group Not Found."""
     response = sb.api("GET", "/groups/11/runners", token("carol"))
-    assert response.status_code in (403, 404), response.text
-    assert response.json() in (FORBIDDEN, GROUP_NOT_FOUND)
+    assert response.status_code == 404, response.text
+    assert response.json() == GROUP_NOT_FOUND
 
 
 # --- §4.11: POST /projects/:id/runners ----------------------------------------------------------------------------
