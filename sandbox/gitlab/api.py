@@ -321,7 +321,7 @@ def get_project_runners(ctx: Context) -> Response:
     """§4.10: the project's runners, its ancestor groups' (when enabled) and the instance's (when enabled)."""
     filters = list_filters(ctx, AVAILABLE_SCOPES)
     project = find_project(ctx, ctx.arguments["id"])
-    if not policy.can_list_project_runners(ctx.store, ctx.signed_in(), project):
+    if not policy.maintains_project(ctx.store, ctx.signed_in(), project):
         raise forbidden()
     ancestors = {group.id for group in ctx.store.group_chain(project.namespace_id)}
 
@@ -339,7 +339,7 @@ def get_group_runners(ctx: Context) -> Response:
     """§4.13: the group's and its ancestors' runners (not descendants'), and the instance's when allowed."""
     filters = list_filters(ctx, None)
     group = find_group(ctx, ctx.arguments["id"])
-    if not policy.can_list_group_runners(ctx.store, ctx.signed_in(), group):
+    if not policy.maintains_group(ctx.store, ctx.signed_in(), group):
         raise forbidden()
     chain = {item.id for item in ctx.store.group_chain(group.id)}
 
@@ -352,18 +352,16 @@ def get_group_runners(ctx: Context) -> Response:
 
 
 # --- one runner (§4.3 to 4.8) -----------------------------------------------------------------------------
-def readable_runner(ctx: Context) -> Runner:
+def permitted_runner(ctx: Context, allowed: Callable[[Store, User, Runner], bool]) -> Runner:
+    """The runner named by :id, when it exists (else 404) and the caller may act on it (else 403)."""
     runner = find_runner(ctx, runner_id_argument(ctx))
-    if not policy.can_read_runner(ctx.store, ctx.signed_in(), runner):
+    if not allowed(ctx.store, ctx.signed_in(), runner):
         raise forbidden(policy.NO_ACCESS)
     return runner
 
 
-def updatable_runner(ctx: Context, runner_id: int) -> Runner:
-    runner = find_runner(ctx, runner_id)
-    if not policy.can_update_runner(ctx.store, ctx.signed_in(), runner):
-        raise forbidden(policy.NO_ACCESS)
-    return runner
+def readable_runner(ctx: Context) -> Runner:
+    return permitted_runner(ctx, policy.can_read_runner)
 
 
 def details(ctx: Context, runner: Runner) -> dict:
@@ -397,7 +395,8 @@ def put_runner(ctx: Context) -> Response:
     declared.at_least_one_of(*UPDATABLE)
     declared.mutually_exclusive("active", "paused")
     values = checked(declared)
-    runner = updatable_runner(ctx, values.pop("id"))
+    values.pop("id")
+    runner = permitted_runner(ctx, policy.can_update_runner)
     updated = apply_attributes(runner, values)
     errors = validate_runner(updated, set(updated.tag_list) != set(runner.tag_list), changed_fields(runner, updated))
     if errors:
@@ -453,7 +452,7 @@ def check_unmodified_since(request: Request, runner: Runner) -> None:
 
 def reset_runner_token(ctx: Context) -> Response:
     """§4.6: a new authentication token; the old one stops working at once."""
-    runner = updatable_runner(ctx, runner_id_argument(ctx))
+    runner = permitted_runner(ctx, policy.can_update_runner)
     ctx.store.rotate_token(runner, ctx.now)
     return json_response(201, entities.reset_token_result(runner))
 
@@ -480,7 +479,7 @@ def assign_runner(ctx: Context) -> Response:
     runner_id = checked(declared)["runner_id"]
     project = find_project(ctx, ctx.arguments["id"])
     user = ctx.signed_in()
-    if not user.is_admin and ctx.store.project_access(user, project) < MAINTAINER:
+    if not policy.maintains_project(ctx.store, user, project):
         raise forbidden()
     runner = find_runner(ctx, runner_id)
     refusal = policy.assign_refusal(ctx.store, user, runner)
@@ -674,7 +673,7 @@ def reset_instance_registration_token(ctx: Context) -> Response:
 
 def reset_project_registration_token(ctx: Context) -> Response:
     project = find_project(ctx, ctx.arguments["id"])
-    if not policy.can_reset_project_registration_token(ctx.store, ctx.signed_in(), project):
+    if not policy.maintains_project(ctx.store, ctx.signed_in(), project):
         raise forbidden()
     project.runners_token = new_token(REGISTRATION_TOKEN_PREFIX)
     return json_response(201, {"token": project.runners_token})
@@ -682,7 +681,7 @@ def reset_project_registration_token(ctx: Context) -> Response:
 
 def reset_group_registration_token(ctx: Context) -> Response:
     group = find_group(ctx, ctx.arguments["id"])
-    if not policy.can_reset_group_registration_token(ctx.store, ctx.signed_in(), group):
+    if not policy.owns_group(ctx.store, ctx.signed_in(), group):
         raise forbidden()
     group.runners_token = new_token(REGISTRATION_TOKEN_PREFIX)
     return json_response(201, {"token": group.runners_token})

@@ -182,7 +182,7 @@ def project(store: Store, item: Project, user: User, base_url: str) -> dict[str,
             "group_runners_enabled": item.group_runners_enabled,
         }
     )
-    if policy.sees_project_runners_token(store, user, item):
+    if policy.maintains_project(store, user, item):
         body["runners_token"] = item.runners_token
     return body
 
@@ -201,6 +201,6 @@ def group(store: Store, item: Group, user: User, base_url: str) -> dict[str, Any
         "created_at": iso(item.created_at),
         "shared_runners_setting": item.shared_runners_setting,
     }
-    if policy.sees_group_runners_token(store, user, item):
+    if policy.owns_group(store, user, item):
         body["runners_token"] = item.runners_token
     return body

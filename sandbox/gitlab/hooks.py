@@ -321,28 +321,36 @@ def put_settings(ctx: HookContext) -> Response:
     return json_response(200, settings_body(ctx.store))
 
 
+def _patch(record: Any, body: dict, allowed: dict[str, Callable[[Any], bool]]) -> Response:
+    """Set the given attributes of a group or project; `allowed` maps each settable key to its value check."""
+    _check_keys(body, set(allowed))
+    for key, value in body.items():
+        if not allowed[key](value):
+            raise _hook_error(f"{key} has a value not allowed: {value!r}")
+        setattr(record, key, value)
+    return json_response(200, {"id": record.id, **body})
+
+
+def _is_bool(value: Any) -> bool:
+    return isinstance(value, bool)
+
+
 def patch_group(ctx: HookContext) -> Response:
-    body = ctx.body
-    _check_keys(body, {"allow_runner_registration_token", "shared_runners_setting"})
     group = ctx.store.find_group(ctx.arguments["id"])
     if group is None:
         raise ApiError(404, {"message": "404 Group Not Found"})
-    if body.get("shared_runners_setting", "enabled") not in ("enabled", "disabled_and_unoverridable"):
-        raise _hook_error("shared_runners_setting must be enabled or disabled_and_unoverridable")
-    for key, value in body.items():
-        setattr(group, key, value)
-    return json_response(200, {"id": group.id, **body})
+    settings = {
+        "allow_runner_registration_token": _is_bool,
+        "shared_runners_setting": lambda value: value in ("enabled", "disabled_and_unoverridable"),
+    }
+    return _patch(group, ctx.body, settings)
 
 
 def patch_project(ctx: HookContext) -> Response:
-    body = ctx.body
-    _check_keys(body, {"shared_runners_enabled", "group_runners_enabled"})
     project = ctx.store.find_project(ctx.arguments["id"])
     if project is None:
         raise ApiError(404, {"message": "404 Project Not Found"})
-    for key, value in body.items():
-        setattr(project, key, bool(value))
-    return json_response(200, {"id": project.id, **body})
+    return _patch(project, ctx.body, {"shared_runners_enabled": _is_bool, "group_runners_enabled": _is_bool})
 
 
 def get_faults(ctx: HookContext) -> Response:

@@ -13,7 +13,7 @@ import email.parser
 import email.policy
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -181,27 +181,25 @@ class Declared:
             return False, None
         return True, self.raw[name]
 
-    def boolean(self, name: str, required: bool = False) -> None:
-        present, value = self._take(name, required)
-        if present:
-            coerced = to_bool(value)
-            if coerced is None:
-                self.errors.append(f"{name} is invalid")
-            else:
-                self.values[name] = coerced
-
-    def integer(self, name: str, required: bool = False, allow_null: bool = False) -> None:
+    def _coerce(self, name: str, required: bool, convert: Callable[[Any], Any]) -> None:
+        """Keep the converted value, or record "<name> is invalid" when the converter refuses it (None)."""
         present, value = self._take(name, required)
         if not present:
             return
-        if value is None and allow_null:
-            self.values[name] = None
-            return
-        coerced = to_int(value)
+        coerced = convert(value)
         if coerced is None:
             self.errors.append(f"{name} is invalid")
         else:
             self.values[name] = coerced
+
+    def boolean(self, name: str, required: bool = False) -> None:
+        self._coerce(name, required, to_bool)
+
+    def integer(self, name: str, required: bool = False, allow_null: bool = False) -> None:
+        if allow_null and name in self.raw and self.raw[name] is None:
+            self.values[name] = None
+            return
+        self._coerce(name, required, to_int)
 
     def string(self, name: str, required: bool = False) -> None:
         present, value = self._take(name, required)
@@ -225,13 +223,7 @@ class Declared:
             self.values[name] = _scalar_text(value)
 
     def tag_list(self, name: str) -> None:
-        present, value = self._take(name, False)
-        if present:
-            tags = to_tag_list(value)
-            if tags is None:
-                self.errors.append(f"{name} is invalid")
-            else:
-                self.values[name] = tags
+        self._coerce(name, False, to_tag_list)
 
     def mutually_exclusive(self, *names: str) -> None:
         if sum(name in self.raw for name in names) > 1:

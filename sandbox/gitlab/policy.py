@@ -131,7 +131,7 @@ def assign_refusal(store: Store, user: User, runner: Runner) -> str | None:
 
 def unassign_refusal(store: Store, user: User, runner: Runner, project: Project) -> str | None:
     """§4.12, after the runner was found among the project's runners."""
-    if not user.is_admin and store.project_access(user, project) < MAINTAINER:
+    if not maintains_project(store, user, project):
         return "User not allowed to manage project's runners"
     if runner.project_ids and runner.project_ids[0] == project.id:
         return "You cannot unassign a runner from the owner project. Delete the runner instead"
@@ -151,25 +151,16 @@ def can_create_runner(store: Store, user: User, runner_type: str, owner: Group |
     return False
 
 
-def can_list_project_runners(store: Store, user: User, project: Project) -> bool:
+def maintains_project(store: Store, user: User, project: Project) -> bool:
+    """Maintainer+ (or admin): lists the project's runners, sees and resets its registration token (§4.10, §4.15)."""
     return user.is_admin or store.project_access(user, project) >= MAINTAINER
 
 
-def can_list_group_runners(store: Store, user: User, group: Group) -> bool:
+def maintains_group(store: Store, user: User, group: Group) -> bool:
+    """Maintainer+ (or admin): lists the group's runners (§4.13)."""
     return user.is_admin or store.group_access(user, group) >= MAINTAINER
 
 
-def can_reset_project_registration_token(store: Store, user: User, project: Project) -> bool:
-    return user.is_admin or store.project_access(user, project) >= MAINTAINER
-
-
-def can_reset_group_registration_token(store: Store, user: User, group: Group) -> bool:
-    return user.is_admin or store.group_access(user, group) >= OWNER
-
-
-def sees_project_runners_token(store: Store, user: User, project: Project) -> bool:
-    return user.is_admin or store.project_access(user, project) >= MAINTAINER
-
-
-def sees_group_runners_token(store: Store, user: User, group: Group) -> bool:
+def owns_group(store: Store, user: User, group: Group) -> bool:
+    """Owner (or admin): sees and resets the group's registration token (§4.15)."""
     return user.is_admin or store.group_access(user, group) >= OWNER

@@ -15,6 +15,7 @@ import pytest
 import requests
 
 API = "/api/v4"
+_ANY_BODY = object()
 
 
 @dataclasses.dataclass
@@ -49,6 +50,25 @@ class GitLabSandbox:
 
     def requests_made(self) -> dict:
         return self.hook("GET", "requests").json()
+
+    def seed_runners(self, count: int, **body) -> list[int]:
+        """Bulk-create runners through the hook (no API requests counted); their ids, ascending."""
+        ids = self.hook("POST", "runners", json={"count": count, **body}).json()["ids"]
+        assert len(ids) == count
+        return ids
+
+    @staticmethod
+    def check(response: requests.Response, status: int, body=_ANY_BODY):
+        """Assert the status, and the JSON body when one is given; return the decoded body (None for a 204)."""
+        request = response.request
+        assert response.status_code == status, f"{request.method} {request.url}: {response.status_code} {response.text}"
+        if status == 204:
+            assert response.content == b""
+            return None
+        decoded = response.json()
+        if body is not _ANY_BODY:
+            assert decoded == body
+        return decoded
 
     def create_runner(self, token: str | None = None, **body) -> dict:
         """POST /user/runners (default: an instance runner as the admin); returns {id, token, token_expires_at}."""

@@ -48,7 +48,7 @@ class Lister:
 
     def seed(self, count: int) -> list[int]:
         """Bulk-create `count` runners that show up in this list; their ids, ascending."""
-        return seed_runners(self.sandbox, count, description="page-{n}", **self.listing.seed)
+        return self.sandbox.seed_runners(count, description="page-{n}", **self.listing.seed)
 
     def get(self, **params) -> requests.Response:
         return self.sandbox.api("GET", self.listing.path, self.token, params=params)
@@ -63,15 +63,6 @@ def lister(request, gitlab_sandbox) -> Lister:
     listing = request.param
     token = gitlab_sandbox.admin_token if listing.username == "root" else gitlab_sandbox.mint(listing.username)
     return Lister(gitlab_sandbox, listing, token)
-
-
-def seed_runners(gitlab_sandbox, count: int, **body) -> list[int]:
-    """Bulk-create runners through the hook; every id, ascending (the hook answers [first, ..., last])."""
-    ids = gitlab_sandbox.hook("POST", "runners", json={"count": count, **body}).json()["ids"]
-    if len(ids) != count:
-        ids = list(range(ids[0], ids[-1] + 1))
-    assert len(ids) == count
-    return ids
 
 
 def headers_of(response: requests.Response) -> dict[str, str | None]:
@@ -199,7 +190,7 @@ def test_link_header_keeps_the_query_and_uses_the_request_base(lister):
 def test_link_header_follows_the_host_the_client_used(gitlab_sandbox):
     """Contract §1.5: Link URLs use the request's own scheme, host and port (here a Host header naming another
     host), not a fixed address."""
-    seed_runners(gitlab_sandbox, 3, runner_type="instance_type")
+    gitlab_sandbox.seed_runners(3, runner_type="instance_type")
     port = urlsplit(gitlab_sandbox.url).port
     response = gitlab_sandbox.api(
         "GET",
@@ -256,7 +247,7 @@ def test_lists_come_out_by_id_ascending_across_runner_types(gitlab_sandbox):
 def test_more_than_10000_runners_omit_the_totals(gitlab_sandbox):
     """Contract §1.5: when the count exceeds 10 000, X-Total, X-Total-Pages and the rel="last" link are omitted;
     the other headers and links stay."""
-    ids = seed_runners(gitlab_sandbox, 10_001, runner_type="instance_type", description="many-{n}")
+    ids = gitlab_sandbox.seed_runners(10_001, runner_type="instance_type", description="many-{n}")
     base = f"{gitlab_sandbox.url}{API}/runners/all"
     first = gitlab_sandbox.api("GET", "/runners/all", gitlab_sandbox.admin_token, params={"per_page": 100})
     assert ids_of(first) == ids[:100]

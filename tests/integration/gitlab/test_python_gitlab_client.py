@@ -21,19 +21,6 @@ from gitlab import exceptions as gl_exc
 from gitlab.v4.objects import Runner
 
 API = "/api/v4"
-MANAGER_KEYS = {
-    "id",
-    "system_id",
-    "version",
-    "revision",
-    "platform",
-    "architecture",
-    "created_at",
-    "contacted_at",
-    "ip_address",
-    "status",
-    "job_execution_status",
-}
 LIST_WARNING = (
     r"Calling a `list\(\)` method without specifying `get_all=True` or `iterator=True` will return a maximum of "
     r"20 items\. Your query returned 20 of 260 items\."
@@ -57,15 +44,6 @@ def clear_requests(gitlab_sandbox) -> None:
     gitlab_sandbox.hook("DELETE", "requests")
 
 
-def seed_runners(gitlab_sandbox, count: int, **body) -> list[int]:
-    """Bulk-create runners through the hook; every id, ascending (the hook answers [first, ..., last])."""
-    ids = gitlab_sandbox.hook("POST", "runners", json={"count": count, **body}).json()["ids"]
-    if len(ids) != count:
-        ids = list(range(ids[0], ids[-1] + 1))
-    assert len(ids) == count
-    return ids
-
-
 def user_warnings(caught: list[warnings.WarningMessage]) -> list[str]:
     return [str(w.message) for w in caught if issubclass(w.category, UserWarning)]
 
@@ -85,7 +63,7 @@ def registration_token(gitlab_sandbox, allow: bool | None = None) -> str:
 @pytest.fixture
 def many(gitlab_sandbox) -> list[int]:
     """260 instance runners, seeded in bulk."""
-    return seed_runners(gitlab_sandbox, 260, runner_type="instance_type", description="many-{n}")
+    return gitlab_sandbox.seed_runners(260, runner_type="instance_type", description="many-{n}")
 
 
 # Current user and version (§4 C, §6)
@@ -418,7 +396,7 @@ def test_reset_authentication_token(gl, gitlab_sandbox):
 
 def test_http_list_managers(gl, gitlab_sandbox):
     """Contract §4.7 and §3.5: GET /runners/:id/managers is a bare array, [] for a runner that never made contact,
-    each manager with exactly the RunnerManager keys."""
+    each manager with what the runner process reported (the exact key set is test_runner_endpoints' concern)."""
     runner_id = create(gl).id
     assert gl.http_list(f"/runners/{runner_id}/managers") == []
     managers = [
@@ -428,9 +406,8 @@ def test_http_list_managers(gl, gitlab_sandbox):
     gitlab_sandbox.hook("PATCH", f"runners/{runner_id}", json={"managers": managers})
     listed = gl.http_list(f"/runners/{runner_id}/managers")
     assert isinstance(listed, list)
-    assert sorted(m["system_id"] for m in listed) == ["s_aaa", "s_bbb"]
-    for manager in listed:
-        assert set(manager) == MANAGER_KEYS
+    reported = {manager["system_id"]: (manager["version"], manager["architecture"]) for manager in listed}
+    assert reported == {"s_aaa": ("18.6.0", "amd64"), "s_bbb": ("18.5.1", "arm64")}
 
 
 # Pagination through python-gitlab (§1.5)

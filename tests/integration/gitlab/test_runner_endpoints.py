@@ -84,7 +84,6 @@ UPDATE_NEEDS_ONE = (
 )
 TAGS_EMPTY = "can not be empty when runner is not allowed to pick untagged jobs"
 TOO_LONG = "is too long (maximum is 1024 characters)"
-NOT_DEFAULT = object()
 
 
 @pytest.fixture
@@ -126,26 +125,14 @@ def fleet(sb, token) -> Fleet:
     return Fleet({name: sb.create_runner(description=name, **body)["id"] for name, body in FLEET.items()}, token, sb)
 
 
-def check(response, status: int, body=NOT_DEFAULT):
-    """Assert the status (and the JSON body, when given); return the decoded body, if any."""
-    request = response.request
-    assert response.status_code == status, f"{request.method} {request.url}: {response.status_code} {response.text}"
-    if status == 204:
-        assert response.content == b""
-        return None
-    decoded = response.json()
-    if body is not NOT_DEFAULT:
-        assert decoded == body
-    return decoded
-
-
 def status_of(body: dict) -> int:
     """The status that goes with a "<code> <reason>" message body."""
     return int(body["message"][:3])
 
 
 def ids(response) -> list[int]:
-    return [runner["id"] for runner in check(response, 200)]
+    assert response.status_code == 200, f"{response.request.url}: {response.status_code} {response.text}"
+    return [runner["id"] for runner in response.json()]
 
 
 def expected_ids(fleet: Fleet, *names: str) -> list[int]:
@@ -153,7 +140,7 @@ def expected_ids(fleet: Fleet, *names: str) -> list[int]:
 
 
 def details(sb, runner_id: int, token: str | None = None) -> dict:
-    return check(sb.api("GET", f"/runners/{runner_id}", token or sb.admin_token), 200)
+    return sb.check(sb.api("GET", f"/runners/{runner_id}", token or sb.admin_token), 200)
 
 
 def verify(sb, runner_token: str, **extra):
@@ -166,17 +153,17 @@ def verify(sb, runner_token: str, **extra):
 def test_version(sb):
     """Contract §C: GET /version answers {version, revision}, the version the instance is configured with."""
     settings = sb.hook("GET", "settings").json()
-    body = check(sb.api("GET", "/version", sb.admin_token), 200)
+    body = sb.check(sb.api("GET", "/version", sb.admin_token), 200)
     assert body["version"] == settings["version"]
     assert body["revision"] == settings["revision"]
     sb.hook("PUT", "settings", json={"version": "17.5.0", "revision": "abcdef12"})
-    body = check(sb.api("GET", "/version", sb.admin_token), 200)
+    body = sb.check(sb.api("GET", "/version", sb.admin_token), 200)
     assert (body["version"], body["revision"]) == ("17.5.0", "abcdef12")
 
 
 def test_current_user_admin(sb):
     """Contract §C: GET /user for the admin is root with is_admin true and a web_url under the base URL."""
-    body = check(sb.api("GET", "/user", sb.admin_token), 200)
+    body = sb.check(sb.api("GET", "/user", sb.admin_token), 200)
     assert body["id"] == 1
     assert body["username"] == "root"
     assert body["state"] == "active"
@@ -187,7 +174,7 @@ def test_current_user_admin(sb):
 
 def test_current_user_non_admin(sb, token):
     """Contract §C: GET /user for a non-admin is that user, never flagged as an admin."""
-    body = check(sb.api("GET", "/user", token("alice")), 200)
+    body = sb.check(sb.api("GET", "/user", token("alice")), 200)
     assert (body["id"], body["username"], body["state"]) == (2, "alice", "active")
     assert body["web_url"] == f"{sb.url}/alice"
     assert not body.get("is_admin")
@@ -196,7 +183,7 @@ def test_current_user_non_admin(sb, token):
 @pytest.mark.parametrize("ref", ["21", "platform%2Finfra%2Fci%2Frunner-images"])
 def test_project_by_id_and_path(sb, ref):
     """Contract §C/§4.10: GET /projects/:id takes the numeric id or the URL-encoded full path."""
-    body = check(sb.api("GET", f"/projects/{ref}", sb.admin_token), 200)
+    body = sb.check(sb.api("GET", f"/projects/{ref}", sb.admin_token), 200)
     assert body["id"] == 21
     assert body["path_with_namespace"] == "platform/infra/ci/runner-images"
     assert isinstance(body["name"], str)
@@ -208,7 +195,7 @@ def test_project_by_id_and_path(sb, ref):
 
 def test_project_shared_runners_flag(sb):
     """Contract §C: shared_runners_enabled reflects the project's setting (other/secret has it disabled)."""
-    body = check(sb.api("GET", "/projects/other%2Fsecret", sb.admin_token), 200)
+    body = sb.check(sb.api("GET", "/projects/other%2Fsecret", sb.admin_token), 200)
     assert (body["id"], body["shared_runners_enabled"], body["group_runners_enabled"]) == (23, False, True)
 
 
@@ -223,7 +210,7 @@ def test_project_shared_runners_flag(sb):
 )
 def test_project_runners_token_needs_maintainer(sb, token, user, ref, sees_token):
     """Contract §C/§4.15: runners_token is shown to a project Maintainer+ only; the key is absent otherwise."""
-    body = check(sb.api("GET", f"/projects/{ref}", token(user)), 200)
+    body = sb.check(sb.api("GET", f"/projects/{ref}", token(user)), 200)
     assert ("runners_token" in body) is sees_token
 
 
@@ -233,13 +220,13 @@ def test_project_runners_token_needs_maintainer(sb, token, user, ref, sees_token
 )
 def test_project_not_found(sb, token, user, ref):
     """Contract §C/§1.3: an unknown project, or a private one the user cannot see, is 404 Project Not Found."""
-    check(sb.api("GET", f"/projects/{ref}", token(user)), 404, PROJECT_NOT_FOUND)
+    sb.check(sb.api("GET", f"/projects/{ref}", token(user)), 404, PROJECT_NOT_FOUND)
 
 
 @pytest.mark.parametrize("ref", ["12", "platform%2Finfra"])
 def test_group_by_id_and_path(sb, ref):
     """Contract §C: GET /groups/:id takes the numeric id or the URL-encoded full path."""
-    body = check(sb.api("GET", f"/groups/{ref}", sb.admin_token), 200)
+    body = sb.check(sb.api("GET", f"/groups/{ref}", sb.admin_token), 200)
     assert (body["id"], body["full_path"]) == (12, "platform/infra")
     assert isinstance(body["name"], str)
     assert body["name"]
@@ -251,14 +238,14 @@ def test_group_by_id_and_path(sb, ref):
 )
 def test_group_runners_token_needs_owner(sb, token, user, ref, sees_token):
     """Contract §C: runners_token of a group is shown to its Owner (inherited ownership included) only."""
-    body = check(sb.api("GET", f"/groups/{ref}", token(user)), 200)
+    body = sb.check(sb.api("GET", f"/groups/{ref}", token(user)), 200)
     assert ("runners_token" in body) is sees_token
 
 
 @pytest.mark.parametrize("ref", ["999", "no-such-group", "platform%2Fnope"])
 def test_group_not_found(sb, ref):
     """Contract §C/§1.3: an unknown group is 404 Group Not Found."""
-    check(sb.api("GET", f"/groups/{ref}", sb.admin_token), 404, GROUP_NOT_FOUND)
+    sb.check(sb.api("GET", f"/groups/{ref}", sb.admin_token), 404, GROUP_NOT_FOUND)
 
 
 # --- §4.14: POST /user/runners ----------------------------------------------------------------------------------
@@ -268,7 +255,7 @@ def test_group_not_found(sb, ref):
 def test_create_returns_registration_details(sb, body):
     """Contract §4.14/§3.3: 201 with exactly id, token (glrt-…) and token_expires_at (null by default)."""
     response = sb.api("POST", "/user/runners", sb.admin_token, json=body)
-    created = check(response, 201)
+    created = sb.check(response, 201)
     assert list(created) == ["id", "token", "token_expires_at"]
     assert isinstance(created["id"], int)
     assert created["token"].startswith("glrt-")
@@ -335,7 +322,7 @@ def test_create_ignores_active(sb):
 )
 def test_create_parameter_errors(sb, body, error):
     """Contract §4.14/§1.3: Grape parameter failures are 400 {"error": text} and create nothing."""
-    check(sb.api("POST", "/user/runners", sb.admin_token, json=body), 400, {"error": error})
+    sb.check(sb.api("POST", "/user/runners", sb.admin_token, json=body), 400, {"error": error})
     assert ids(sb.api("GET", "/runners/all", sb.admin_token)) == []
 
 
@@ -360,7 +347,7 @@ def test_create_parameter_errors(sb, body, error):
 )
 def test_create_bad_requests(sb, body, message):
     """Contract §4.14: unknown scope and model errors are 400 {"message": "400 Bad request - <reason>"} (a string)."""
-    check(sb.api("POST", "/user/runners", sb.admin_token, json=body), 400, {"message": message})
+    sb.check(sb.api("POST", "/user/runners", sb.admin_token, json=body), 400, {"message": message})
     assert ids(sb.api("GET", "/runners/all", sb.admin_token)) == []
 
 
@@ -389,7 +376,7 @@ def test_create_permissions(sb, token, user, body, allowed):
     project Maintainer+; anyone else gets 403 Insufficient permissions and nothing is created."""
     response = sb.api("POST", "/user/runners", token(user), json=dict(body, description=f"by-{user}"))
     if allowed:
-        runner = details(sb, check(response, 201)["id"])
+        runner = details(sb, sb.check(response, 201)["id"])
         assert runner["created_by"]["username"] == user
         assert runner["runner_type"] == body["runner_type"]
         if "group_id" in body:
@@ -397,7 +384,7 @@ def test_create_permissions(sb, token, user, body, allowed):
         else:
             assert [project["id"] for project in runner["projects"]] == [body["project_id"]]
     else:
-        check(response, 403, INSUFFICIENT)
+        sb.check(response, 403, INSUFFICIENT)
         assert ids(sb.api("GET", "/runners/all", sb.admin_token)) == []
 
 
@@ -407,7 +394,7 @@ def test_create_is_not_idempotent(sb):
     first, second = (sb.create_runner(**body) for _attempt in range(2))
     assert first["id"] != second["id"]
     assert first["token"] != second["token"]
-    listed = check(sb.api("GET", "/runners/all", sb.admin_token), 200)
+    listed = sb.check(sb.api("GET", "/runners/all", sb.admin_token), 200)
     assert [(runner["id"], runner["description"]) for runner in listed] == [
         (first["id"], "same"),
         (second["id"], "same"),
@@ -445,7 +432,7 @@ def test_details_projects_and_groups(sb, fleet):
     [group] = group_runner["groups"]
     assert list(group) == ["id", "web_url", "name"]
     assert group["id"] == 12
-    assert group["name"] == check(sb.api("GET", "/groups/12", sb.admin_token), 200)["name"]
+    assert group["name"] == sb.check(sb.api("GET", "/groups/12", sb.admin_token), 200)["name"]
     assert details(sb, fleet["inst"])["groups"] == []
     assert details(sb, fleet["inst"])["projects"] == []
 
@@ -453,14 +440,14 @@ def test_details_projects_and_groups(sb, fleet):
 def test_details_include_projects_false(sb, fleet):
     """Contract §3.2/§4.3: projects is present only when include_projects is true (the default)."""
     response = sb.api("GET", f"/runners/{fleet['p21']}", sb.admin_token, params={"include_projects": "false"})
-    runner = check(response, 200)
+    runner = sb.check(response, 200)
     assert list(runner) == [key for key in DETAIL_KEYS if key != "projects"]
     assert "projects" in details(sb, fleet["p21"])
 
 
 def test_details_projects_only_those_the_reader_may_see(sb, fleet, token):
     """Contract §3.2: admins see all of a runner's projects; others only the projects they are authorized for."""
-    check(sb.api("POST", "/projects/23/runners", sb.admin_token, json={"runner_id": fleet["p24"]}), 201)
+    sb.check(sb.api("POST", "/projects/23/runners", sb.admin_token, json={"runner_id": fleet["p24"]}), 201)
     assert [project["id"] for project in details(sb, fleet["p24"])["projects"]] == [24, 23]
     assert [project["id"] for project in details(sb, fleet["p24"], token("alice"))["projects"]] == [24]
 
@@ -468,16 +455,16 @@ def test_details_projects_only_those_the_reader_may_see(sb, fleet, token):
 def test_runner_projects_endpoint(sb, fleet, token):
     """Contract §4.8: GET /runners/:id/projects lists the runner's projects the caller may see (paginated);
     permissions as GET /runners/:id."""
-    check(sb.api("POST", "/projects/23/runners", sb.admin_token, json={"runner_id": fleet["p24"]}), 201)
+    sb.check(sb.api("POST", "/projects/23/runners", sb.admin_token, json={"runner_id": fleet["p24"]}), 201)
     response = sb.api("GET", f"/runners/{fleet['p24']}/projects", sb.admin_token)
-    assert [project["id"] for project in check(response, 200)] == [23, 24]
+    assert [project["id"] for project in sb.check(response, 200)] == [23, 24]
     assert response.headers["X-Total"] == "2"
     response = sb.api("GET", f"/runners/{fleet['p24']}/projects", token("alice"))
-    assert [(project["id"], project["path_with_namespace"]) for project in check(response, 200)] == [
+    assert [(project["id"], project["path_with_namespace"]) for project in sb.check(response, 200)] == [
         (24, "other/tools")
     ]
-    check(sb.api("GET", f"/runners/{fleet['p24']}/projects", token("carol")), 403, NO_ACCESS)
-    check(sb.api("GET", "/runners/987654/projects", sb.admin_token), 404, RUNNER_NOT_FOUND)
+    sb.check(sb.api("GET", f"/runners/{fleet['p24']}/projects", token("carol")), 403, NO_ACCESS)
+    sb.check(sb.api("GET", "/runners/987654/projects", sb.admin_token), 404, RUNNER_NOT_FOUND)
 
 
 @pytest.mark.parametrize(
@@ -503,9 +490,9 @@ def test_details_read_permission(sb, fleet, user, name, allowed):
     """Contract §4.3/§5: who may read a runner; anyone else gets 403 No access granted."""
     response = sb.api("GET", f"/runners/{fleet[name]}", fleet.token(user))
     if allowed:
-        assert check(response, 200)["id"] == fleet[name]
+        assert sb.check(response, 200)["id"] == fleet[name]
     else:
-        check(response, 403, NO_ACCESS)
+        sb.check(response, 403, NO_ACCESS)
 
 
 @pytest.mark.parametrize(("user", "name", "visible"), [("root", "inst", True), ("carol", "inst", False)])
@@ -526,13 +513,13 @@ def test_details_maintenance_note_hidden_from_group_maintainer(sb, token):
 
 def test_details_unknown_runner(sb):
     """Contract §4.3: an unknown id is 404 Runner Not Found."""
-    check(sb.api("GET", "/runners/987654", sb.admin_token), 404, RUNNER_NOT_FOUND)
+    sb.check(sb.api("GET", "/runners/987654", sb.admin_token), 404, RUNNER_NOT_FOUND)
 
 
 @pytest.mark.parametrize("ref", ["abc", "1x"])
 def test_details_non_integer_id(sb, ref):
     """Contract §4.3: a non-integer id is 400 {"error":"id is invalid"}."""
-    check(sb.api("GET", f"/runners/{ref}", sb.admin_token), 400, {"error": "id is invalid"})
+    sb.check(sb.api("GET", f"/runners/{ref}", sb.admin_token), 400, {"error": "id is invalid"})
 
 
 # --- §4.4: PUT /runners/:id ---------------------------------------------------------------------------------------
@@ -566,7 +553,7 @@ def runner_id(sb) -> int:
 def test_update_each_field(sb, runner_id, body, changed):
     """Contract §4.4: PUT changes exactly the given fields and answers 200 with the RunnerDetails after it."""
     before = details(sb, runner_id)
-    updated = check(sb.api("PUT", f"/runners/{runner_id}", sb.admin_token, json=body), 200)
+    updated = sb.check(sb.api("PUT", f"/runners/{runner_id}", sb.admin_token, json=body), 200)
     assert list(updated) == DETAIL_KEYS
     assert updated == details(sb, runner_id)
     assert {key: value for key, value in updated.items() if key not in changed} == {
@@ -577,8 +564,10 @@ def test_update_each_field(sb, runner_id, body, changed):
 
 def test_update_paused_then_active(sb, runner_id):
     """Contract §4.4/§2.4: paused and active are inverse views of one flag."""
-    assert check(sb.api("PUT", f"/runners/{runner_id}", sb.admin_token, json={"paused": True}), 200)["active"] is False
-    resumed = check(sb.api("PUT", f"/runners/{runner_id}", sb.admin_token, json={"active": True}), 200)
+    assert (
+        sb.check(sb.api("PUT", f"/runners/{runner_id}", sb.admin_token, json={"paused": True}), 200)["active"] is False
+    )
+    resumed = sb.check(sb.api("PUT", f"/runners/{runner_id}", sb.admin_token, json={"active": True}), 200)
     assert (resumed["paused"], resumed["active"]) == (False, True)
 
 
@@ -593,7 +582,7 @@ def test_update_paused_then_active(sb, runner_id):
 )
 def test_update_tag_list_replaces(sb, runner_id, tags, expected):
     """Contract §4.4: tag_list replaces the whole list; "" or [] clears it."""
-    updated = check(sb.api("PUT", f"/runners/{runner_id}", sb.admin_token, json={"tag_list": tags}), 200)
+    updated = sb.check(sb.api("PUT", f"/runners/{runner_id}", sb.admin_token, json={"tag_list": tags}), 200)
     assert len(updated["tag_list"]) == len(expected)
     assert set(updated["tag_list"]) == expected
     assert set(details(sb, runner_id)["tag_list"]) == expected
@@ -601,8 +590,8 @@ def test_update_tag_list_replaces(sb, runner_id, tags, expected):
 
 def test_update_maximum_timeout_null_clears(sb, runner_id):
     """Contract §4.4: JSON null for maximum_timeout clears it."""
-    check(sb.api("PUT", f"/runners/{runner_id}", sb.admin_token, json={"maximum_timeout": 3600}), 200)
-    cleared = check(sb.api("PUT", f"/runners/{runner_id}", sb.admin_token, json={"maximum_timeout": None}), 200)
+    sb.check(sb.api("PUT", f"/runners/{runner_id}", sb.admin_token, json={"maximum_timeout": 3600}), 200)
+    cleared = sb.check(sb.api("PUT", f"/runners/{runner_id}", sb.admin_token, json={"maximum_timeout": None}), 200)
     assert cleared["maximum_timeout"] is None
 
 
@@ -619,13 +608,13 @@ def test_update_maximum_timeout_null_clears(sb, runner_id):
 def test_update_parameter_errors(sb, runner_id, body, error):
     """Contract §4.4/§1.3: Grape parameter failures are 400 {"error": text} and change nothing."""
     before = details(sb, runner_id)
-    check(sb.api("PUT", f"/runners/{runner_id}", sb.admin_token, json=body), 400, {"error": error})
+    sb.check(sb.api("PUT", f"/runners/{runner_id}", sb.admin_token, json=body), 400, {"error": error})
     assert details(sb, runner_id) == before
 
 
 def test_update_without_any_body(sb, runner_id):
     """Contract §4.4: a PUT with no body at all is the at-least-one-parameter error."""
-    check(sb.api("PUT", f"/runners/{runner_id}", sb.admin_token), 400, {"error": UPDATE_NEEDS_ONE})
+    sb.check(sb.api("PUT", f"/runners/{runner_id}", sb.admin_token), 400, {"error": UPDATE_NEEDS_ONE})
 
 
 @pytest.mark.parametrize(
@@ -645,14 +634,14 @@ def test_update_without_any_body(sb, runner_id):
 def test_update_model_errors(sb, runner_id, body, errors):
     """Contract §4.4/§2.2: model validation failures are 400 {"message": {attribute: [messages]}}; nothing changes."""
     before = details(sb, runner_id)
-    check(sb.api("PUT", f"/runners/{runner_id}", sb.admin_token, json=body), 400, {"message": errors})
+    sb.check(sb.api("PUT", f"/runners/{runner_id}", sb.admin_token, json=body), 400, {"message": errors})
     assert details(sb, runner_id) == before
 
 
 def test_update_clearing_tags_of_untagged_only_runner(sb):
     """Contract §2.2: a runner that may not run untagged jobs cannot lose its last tag."""
     runner_id = sb.create_runner(run_untagged=False, tag_list=["gpu"])["id"]
-    check(
+    sb.check(
         sb.api("PUT", f"/runners/{runner_id}", sb.admin_token, json={"tag_list": []}),
         400,
         {"message": {"tags_list": [TAGS_EMPTY]}},
@@ -662,7 +651,7 @@ def test_update_clearing_tags_of_untagged_only_runner(sb):
 def test_update_fifty_tags_is_the_limit(sb, runner_id):
     """Contract §2.2: 50 tags are allowed."""
     tags = {f"t{n}" for n in range(50)}
-    updated = check(sb.api("PUT", f"/runners/{runner_id}", sb.admin_token, json={"tag_list": sorted(tags)}), 200)
+    updated = sb.check(sb.api("PUT", f"/runners/{runner_id}", sb.admin_token, json={"tag_list": sorted(tags)}), 200)
     assert set(updated["tag_list"]) == tags
 
 
@@ -670,7 +659,7 @@ def test_update_runner_that_already_has_too_many_tags(sb):
     """Contract §4.4/§2.2: the 50-tag check runs only when tag_list changes; other attributes stay updatable."""
     tags = [f"t{n}" for n in range(51)]
     [runner_id] = sb.hook("POST", "runners", json={"count": 1, "description": "legacy", "tag_list": tags}).json()["ids"]
-    updated = check(sb.api("PUT", f"/runners/{runner_id}", sb.admin_token, json={"description": "still fine"}), 200)
+    updated = sb.check(sb.api("PUT", f"/runners/{runner_id}", sb.admin_token, json={"description": "still fine"}), 200)
     assert updated["description"] == "still fine"
     assert set(updated["tag_list"]) == set(tags)
 
@@ -678,8 +667,8 @@ def test_update_runner_that_already_has_too_many_tags(sb):
 def test_update_is_repeatable(sb, runner_id):
     """Contract §4.4: repeating the same PUT answers 200 with the same body."""
     body = {"description": "again", "tag_list": ["a", "b"], "maximum_timeout": 900}
-    first = check(sb.api("PUT", f"/runners/{runner_id}", sb.admin_token, json=body), 200)
-    second = check(sb.api("PUT", f"/runners/{runner_id}", sb.admin_token, json=body), 200)
+    first = sb.check(sb.api("PUT", f"/runners/{runner_id}", sb.admin_token, json=body), 200)
+    second = sb.check(sb.api("PUT", f"/runners/{runner_id}", sb.admin_token, json=body), 200)
     assert {**second, "tag_list": set(second["tag_list"])} == {**first, "tag_list": set(first["tag_list"])}
 
 
@@ -706,15 +695,15 @@ def test_update_permission(sb, fleet, user, name, allowed):
     of the owner project; others get 403 No access granted."""
     response = sb.api("PUT", f"/runners/{fleet[name]}", fleet.token(user), json={"description": f"set by {user}"})
     if allowed:
-        assert check(response, 200)["description"] == f"set by {user}"
+        assert sb.check(response, 200)["description"] == f"set by {user}"
     else:
-        check(response, 403, NO_ACCESS)
+        sb.check(response, 403, NO_ACCESS)
         assert details(sb, fleet[name])["description"] == name
 
 
 def test_update_unknown_runner(sb):
     """Contract §4.4: an unknown runner is 404 Runner Not Found."""
-    check(sb.api("PUT", "/runners/987654", sb.admin_token, json={"description": "x"}), 404, RUNNER_NOT_FOUND)
+    sb.check(sb.api("PUT", "/runners/987654", sb.admin_token, json={"description": "x"}), 404, RUNNER_NOT_FOUND)
 
 
 # --- §4.5: DELETE /runners/:id -----------------------------------------------------------------------------------
@@ -722,9 +711,9 @@ def test_update_unknown_runner(sb):
 
 def test_delete_then_again(sb, runner_id):
     """Contract §4.5: 204 with an empty body, the runner is gone, a second DELETE is 404 Runner Not Found."""
-    check(sb.api("DELETE", f"/runners/{runner_id}", sb.admin_token), 204)
-    check(sb.api("GET", f"/runners/{runner_id}", sb.admin_token), 404, RUNNER_NOT_FOUND)
-    check(sb.api("DELETE", f"/runners/{runner_id}", sb.admin_token), 404, RUNNER_NOT_FOUND)
+    sb.check(sb.api("DELETE", f"/runners/{runner_id}", sb.admin_token), 204)
+    sb.check(sb.api("GET", f"/runners/{runner_id}", sb.admin_token), 404, RUNNER_NOT_FOUND)
+    sb.check(sb.api("DELETE", f"/runners/{runner_id}", sb.admin_token), 404, RUNNER_NOT_FOUND)
     assert ids(sb.api("GET", "/runners/all", sb.admin_token)) == []
 
 
@@ -744,32 +733,32 @@ def test_delete_permission(sb, fleet, user, name, allowed):
     """Contract §4.5/§5: group runners need the Owner, project runners a Maintainer+; else 403 No access granted."""
     response = sb.api("DELETE", f"/runners/{fleet[name]}", fleet.token(user))
     if allowed:
-        check(response, 204)
-        check(sb.api("GET", f"/runners/{fleet[name]}", sb.admin_token), 404, RUNNER_NOT_FOUND)
+        sb.check(response, 204)
+        sb.check(sb.api("GET", f"/runners/{fleet[name]}", sb.admin_token), 404, RUNNER_NOT_FOUND)
     else:
-        check(response, 403, NO_ACCESS)
+        sb.check(response, 403, NO_ACCESS)
         details(sb, fleet[name])
 
 
 def test_delete_multi_project_runner_needs_admin(sb, fleet, token):
     """Contract §4.5/§5: a non-admin can never delete a runner assigned to several projects; an admin can."""
-    check(sb.api("POST", "/projects/21/runners", sb.admin_token, json={"runner_id": fleet["p24"]}), 201)
-    check(
+    sb.check(sb.api("POST", "/projects/21/runners", sb.admin_token, json={"runner_id": fleet["p24"]}), 201)
+    sb.check(
         sb.api("DELETE", f"/runners/{fleet['p24']}", token("alice")),
         403,
         {"message": "403 Forbidden - Runner associated with more than one project"},
     )
-    check(sb.api("DELETE", f"/runners/{fleet['p24']}", sb.admin_token), 204)
+    sb.check(sb.api("DELETE", f"/runners/{fleet['p24']}", sb.admin_token), 204)
     assert fleet["p24"] not in ids(sb.api("GET", "/projects/21/runners", sb.admin_token))
     assert fleet["p24"] not in ids(sb.api("GET", "/projects/24/runners", sb.admin_token))
 
 
 def test_update_multi_project_runner_by_other_project_maintainer(sb, fleet, token):
     """Contract §4.4/§5: with several projects, a Maintainer+ of any assigned project may update the runner."""
-    check(sb.api("PUT", f"/runners/{fleet['p24']}", token("bob"), json={"description": "x"}), 403, NO_ACCESS)
-    check(sb.api("POST", "/projects/21/runners", sb.admin_token, json={"runner_id": fleet["p24"]}), 201)
+    sb.check(sb.api("PUT", f"/runners/{fleet['p24']}", token("bob"), json={"description": "x"}), 403, NO_ACCESS)
+    sb.check(sb.api("POST", "/projects/21/runners", sb.admin_token, json={"runner_id": fleet["p24"]}), 201)
     assert (
-        check(sb.api("PUT", f"/runners/{fleet['p24']}", token("bob"), json={"description": "x"}), 200)["description"]
+        sb.check(sb.api("PUT", f"/runners/{fleet['p24']}", token("bob"), json={"description": "x"}), 200)["description"]
         == "x"
     )
 
@@ -781,10 +770,10 @@ def test_delete_if_unmodified_since(sb, runner_id, since, status):
     """Contract §4.5/§1.3: If-Unmodified-Since earlier than the last update is 412 and deletes nothing."""
     response = sb.api("DELETE", f"/runners/{runner_id}", sb.admin_token, headers={"If-Unmodified-Since": since})
     if status == 412:
-        check(response, 412, {"message": "412 Precondition Failed"})
+        sb.check(response, 412, {"message": "412 Precondition Failed"})
         details(sb, runner_id)
     else:
-        check(response, 204)
+        sb.check(response, 204)
 
 
 # --- §4.6: POST /runners/:id/reset_authentication_token ----------------------------------------------------------
@@ -793,12 +782,12 @@ def test_delete_if_unmodified_since(sb, runner_id, since, status):
 def test_reset_authentication_token(sb):
     """Contract §4.6/§3.4: 201 {token, token_expires_at}; the old token stops verifying at once, the new one works."""
     created = sb.create_runner()
-    reset = check(sb.api("POST", f"/runners/{created['id']}/reset_authentication_token", sb.admin_token), 201)
+    reset = sb.check(sb.api("POST", f"/runners/{created['id']}/reset_authentication_token", sb.admin_token), 201)
     assert list(reset) == ["token", "token_expires_at"]
     assert reset["token"] != created["token"]
     assert reset["token_expires_at"] is None
-    check(verify(sb, created["token"]), 403, FORBIDDEN)
-    assert check(verify(sb, reset["token"]), 200)["id"] == created["id"]
+    sb.check(verify(sb, created["token"]), 403, FORBIDDEN)
+    assert sb.check(verify(sb, reset["token"]), 200)["id"] == created["id"]
 
 
 @pytest.mark.parametrize(
@@ -809,14 +798,14 @@ def test_reset_authentication_token_permission(sb, fleet, user, name, allowed):
     """Contract §4.6/§5: same rights as update; others get 403 No access granted."""
     response = sb.api("POST", f"/runners/{fleet[name]}/reset_authentication_token", fleet.token(user))
     if allowed:
-        assert set(check(response, 201)) == {"token", "token_expires_at"}
+        assert set(sb.check(response, 201)) == {"token", "token_expires_at"}
     else:
-        check(response, 403, NO_ACCESS)
+        sb.check(response, 403, NO_ACCESS)
 
 
 def test_reset_authentication_token_unknown_runner(sb):
     """Contract §4.6: unknown runner is 404 Runner Not Found."""
-    check(sb.api("POST", "/runners/987654/reset_authentication_token", sb.admin_token), 404, RUNNER_NOT_FOUND)
+    sb.check(sb.api("POST", "/runners/987654/reset_authentication_token", sb.admin_token), 404, RUNNER_NOT_FOUND)
 
 
 # --- §4.7: GET /runners/:id/managers -----------------------------------------------------------------------------
@@ -825,10 +814,10 @@ def test_reset_authentication_token_unknown_runner(sb):
 def test_managers_empty_until_verify(sb):
     """Contract §4.7/§3.5: an API-created runner has no managers; verify with system_id creates one."""
     created = sb.create_runner()
-    check(sb.api("GET", f"/runners/{created['id']}/managers", sb.admin_token), 200, [])
-    check(verify(sb, created["token"], system_id="s_abc"), 200)
-    check(verify(sb, created["token"], system_id="s_abc"), 200)
-    [manager] = check(sb.api("GET", f"/runners/{created['id']}/managers", sb.admin_token), 200)
+    sb.check(sb.api("GET", f"/runners/{created['id']}/managers", sb.admin_token), 200, [])
+    sb.check(verify(sb, created["token"], system_id="s_abc"), 200)
+    sb.check(verify(sb, created["token"], system_id="s_abc"), 200)
+    [manager] = sb.check(sb.api("GET", f"/runners/{created['id']}/managers", sb.admin_token), 200)
     assert list(manager) == MANAGER_KEYS
     assert manager["system_id"] == "s_abc"
     assert manager["status"] == "online"
@@ -838,17 +827,17 @@ def test_managers_empty_until_verify(sb):
 def test_managers_legacy_system_id(sb):
     """Contract §3.5/§4.19: a verify without system_id makes the "<legacy>" manager; each system_id is its own."""
     created = sb.create_runner()
-    check(verify(sb, created["token"]), 200)
-    check(verify(sb, created["token"], system_id="s_other"), 200)
-    managers = check(sb.api("GET", f"/runners/{created['id']}/managers", sb.admin_token), 200)
+    sb.check(verify(sb, created["token"]), 200)
+    sb.check(verify(sb, created["token"], system_id="s_other"), 200)
+    managers = sb.check(sb.api("GET", f"/runners/{created['id']}/managers", sb.admin_token), 200)
     assert sorted(manager["system_id"] for manager in managers) == ["<legacy>", "s_other"]
 
 
 def test_managers_permission_and_unknown(sb, fleet, token):
     """Contract §4.7: same permissions as GET /runners/:id; 404 for an unknown runner."""
-    check(sb.api("GET", f"/runners/{fleet['p21']}/managers", token("bob")), 200, [])
-    check(sb.api("GET", f"/runners/{fleet['p22']}/managers", token("bob")), 403, NO_ACCESS)
-    check(sb.api("GET", "/runners/987654/managers", sb.admin_token), 404, RUNNER_NOT_FOUND)
+    sb.check(sb.api("GET", f"/runners/{fleet['p21']}/managers", token("bob")), 200, [])
+    sb.check(sb.api("GET", f"/runners/{fleet['p22']}/managers", token("bob")), 403, NO_ACCESS)
+    sb.check(sb.api("GET", "/runners/987654/managers", sb.admin_token), 404, RUNNER_NOT_FOUND)
 
 
 # --- §4.1 and §4.2: GET /runners and GET /runners/all -------------------------------------------------------------
@@ -875,7 +864,7 @@ def test_runners_never_lists_instance_runners_even_for_admin(sb, fleet):
 
 def test_runners_entity(sb, fleet, token):
     """Contract §4.1/§3.1: list items are Runner entities: exactly the §3.1 keys in order, no token."""
-    listed = check(sb.api("GET", "/runners", token("alice")), 200)
+    listed = sb.check(sb.api("GET", "/runners", token("alice")), 200)
     assert listed
     for runner in listed:
         assert list(runner) == RUNNER_KEYS
@@ -883,7 +872,7 @@ def test_runners_entity(sb, fleet, token):
 
 def test_runners_all_lists_everything(sb, fleet):
     """Contract §4.2: every runner of the instance, by id ascending, as Runner entities."""
-    listed = check(sb.api("GET", "/runners/all", sb.admin_token), 200)
+    listed = sb.check(sb.api("GET", "/runners/all", sb.admin_token), 200)
     assert [runner["id"] for runner in listed] == sorted(fleet.values())
     assert all(list(runner) == RUNNER_KEYS for runner in listed)
     assert {runner["description"]: runner["runner_type"] for runner in listed} == {
@@ -894,7 +883,7 @@ def test_runners_all_lists_everything(sb, fleet):
 @pytest.mark.parametrize("user", ["alice", "bob", "carol"])
 def test_runners_all_needs_admin(sb, token, user):
     """Contract §4.2: anyone but an admin gets 403 {"message":"403 Forbidden"}."""
-    check(sb.api("GET", "/runners/all", token(user)), 403, FORBIDDEN)
+    sb.check(sb.api("GET", "/runners/all", token(user)), 403, FORBIDDEN)
 
 
 @pytest.mark.parametrize(
@@ -921,7 +910,7 @@ def test_runners_all_needs_admin(sb, token, user):
 def test_runners_all_filters(sb, fleet, query, names):
     """Contract §4.2/§4.1/§2.4: scope (all AVAILABLE_SCOPES), type, status and paused filters, combined with AND."""
     for name in ("p22", "g13"):
-        check(sb.api("PUT", f"/runners/{fleet[name]}", sb.admin_token, json={"paused": True}), 200)
+        sb.check(sb.api("PUT", f"/runners/{fleet[name]}", sb.admin_token, json={"paused": True}), 200)
     assert ids(sb.api("GET", "/runners/all", sb.admin_token, params=query)) == expected_ids(fleet, *names)
 
 
@@ -947,7 +936,7 @@ def test_runners_all_filters(sb, fleet, query, names):
 )
 def test_list_parameter_errors(sb, path, query, body):
     """Contract §4.1/§4.2/§4.10/§4.13/§1.3: invalid scope, type, status and paused values are 400 with exact texts."""
-    check(sb.api("GET", path, sb.admin_token, params=query), 400, body)
+    sb.check(sb.api("GET", path, sb.admin_token, params=query), 400, body)
 
 
 @pytest.mark.parametrize("scope", ["active", "paused", "online", "offline", "never_contacted", "stale"])
@@ -1029,7 +1018,7 @@ def test_project_runners_follow_project_settings(sb, fleet):
 
 def test_project_runners_include_assigned_runners(sb, fleet):
     """Contract §4.10/§4.11: a runner assigned to the project is listed there too, once."""
-    check(sb.api("POST", "/projects/21/runners", sb.admin_token, json={"runner_id": fleet["p24"]}), 201)
+    sb.check(sb.api("POST", "/projects/21/runners", sb.admin_token, json={"runner_id": fleet["p24"]}), 201)
     assert ids(sb.api("GET", "/projects/21/runners", sb.admin_token)) == expected_ids(
         fleet, "inst", "g11", "g12", "g13", "p21", "p24"
     )
@@ -1068,7 +1057,7 @@ def test_project_runners_permission(sb, fleet, user, ref, body):
     if body is None:
         assert fleet[f"p{ref}"] in ids(response)
     else:
-        check(response, status_of(body), body)
+        sb.check(response, status_of(body), body)
 
 
 # --- §4.13: GET /groups/:id/runners -------------------------------------------------------------------------------
@@ -1110,7 +1099,7 @@ def test_group_runners_follow_shared_runners_setting(sb, fleet):
 )
 def test_group_runners_filters(sb, fleet, query, names):
     """Contract §4.13: type, status and paused filter; type=project_type gives []; scope is ignored."""
-    check(sb.api("PUT", f"/runners/{fleet['g12']}", sb.admin_token, json={"paused": True}), 200)
+    sb.check(sb.api("PUT", f"/runners/{fleet['g12']}", sb.admin_token, json={"paused": True}), 200)
     assert ids(sb.api("GET", "/groups/12/runners", sb.admin_token, params=query)) == expected_ids(fleet, *names)
 
 
@@ -1129,7 +1118,7 @@ def test_group_runners_permission(sb, fleet, user, ref, body):
     if body is None:
         assert fleet[f"g{ref}"] in ids(response)
     else:
-        check(response, status_of(body), body)
+        sb.check(response, status_of(body), body)
 
 
 def test_group_runners_denied_to_non_member(sb, token):
@@ -1144,7 +1133,7 @@ def test_group_runners_denied_to_non_member(sb, token):
 
 def test_assign_runner(sb, fleet):
     """Contract §4.11: 201 with the Runner entity; the runner now lists both projects, the owner first."""
-    assigned = check(sb.api("POST", "/projects/21/runners", sb.admin_token, json={"runner_id": fleet["p24"]}), 201)
+    assigned = sb.check(sb.api("POST", "/projects/21/runners", sb.admin_token, json={"runner_id": fleet["p24"]}), 201)
     assert list(assigned) == RUNNER_KEYS
     assert (assigned["id"], assigned["runner_type"], assigned["description"]) == (fleet["p24"], "project_type", "p24")
     assert [project["id"] for project in details(sb, fleet["p24"])["projects"]] == [24, 21]
@@ -1153,15 +1142,15 @@ def test_assign_runner(sb, fleet):
 def test_assign_runner_form_encoded(sb, fleet):
     """Contract §1.1/§4.11: runner_id may come as a form field."""
     response = sb.api("POST", "/projects/21/runners", sb.admin_token, data={"runner_id": str(fleet["p24"])})
-    assert check(response, 201)["id"] == fleet["p24"]
+    assert sb.check(response, 201)["id"] == fleet["p24"]
 
 
 def test_assign_runner_by_maintainer_of_both(sb, token):
     """Contract §4.11/§5: alice (Maintainer+ of both projects) assigns her runner of project 24 to project 21."""
     runner_id = sb.create_runner(token("alice"), runner_type="project_type", project_id=24)["id"]
-    assert check(sb.api("POST", "/projects/21/runners", token("alice"), json={"runner_id": runner_id}), 201)["id"] == (
-        runner_id
-    )
+    assert sb.check(sb.api("POST", "/projects/21/runners", token("alice"), json={"runner_id": runner_id}), 201)[
+        "id"
+    ] == (runner_id)
 
 
 @pytest.mark.parametrize(
@@ -1174,18 +1163,18 @@ def test_assign_runner_by_maintainer_of_both(sb, token):
 )
 def test_assign_runner_errors(sb, fleet, body, status, expected):
     """Contract §4.11: runner_id missing or invalid is 400; an unknown runner 404 Runner Not Found."""
-    check(sb.api("POST", "/projects/21/runners", sb.admin_token, json=body), status, expected)
+    sb.check(sb.api("POST", "/projects/21/runners", sb.admin_token, json=body), status, expected)
 
 
 def test_assign_checks_the_project_first(sb, token):
     """Contract §4.11: the caller's right on the target project is checked before the runner's existence."""
-    check(sb.api("POST", "/projects/22/runners", token("bob"), json={"runner_id": 987654}), 403, FORBIDDEN)
+    sb.check(sb.api("POST", "/projects/22/runners", token("bob"), json={"runner_id": 987654}), 403, FORBIDDEN)
 
 
 @pytest.mark.parametrize("name", ["g11", "g14"])
 def test_assign_group_runner_is_forbidden(sb, fleet, name):
     """Contract §4.11/§5: a group runner can never be assigned, not even by an admin."""
-    check(
+    sb.check(
         sb.api("POST", "/projects/21/runners", sb.admin_token, json={"runner_id": fleet[name]}),
         403,
         {"message": "403 Forbidden - Runner is a group runner"},
@@ -1195,12 +1184,12 @@ def test_assign_group_runner_is_forbidden(sb, fleet, name):
 def test_assign_locked_runner(sb, token):
     """Contract §4.11: a locked runner cannot be assigned by a non-admin; an admin can."""
     runner_id = sb.create_runner(token("alice"), runner_type="project_type", project_id=24, locked=True)["id"]
-    check(
+    sb.check(
         sb.api("POST", "/projects/21/runners", token("alice"), json={"runner_id": runner_id}),
         403,
         {"message": "403 Forbidden - Runner is locked"},
     )
-    check(sb.api("POST", "/projects/21/runners", sb.admin_token, json={"runner_id": runner_id}), 201)
+    sb.check(sb.api("POST", "/projects/21/runners", sb.admin_token, json={"runner_id": runner_id}), 201)
 
 
 @pytest.mark.parametrize(
@@ -1216,7 +1205,7 @@ def test_assign_runner_permission(fleet, user, project, name, expected):
     """Contract §4.11: the caller needs Maintainer+ on the target project and assign rights on the runner."""
     sb = fleet.sb
     response = sb.api("POST", f"/projects/{project}/runners", fleet.token(user), json={"runner_id": fleet[name]})
-    check(response, status_of(expected), expected)
+    sb.check(response, status_of(expected), expected)
     owners = [] if name == "inst" else [int(name[1:])]
     assert [item["id"] for item in details(sb, fleet[name])["projects"]] == owners
 
@@ -1224,7 +1213,7 @@ def test_assign_runner_permission(fleet, user, project, name, expected):
 def test_assign_already_assigned_runner(sb, fleet):
     """Contract §4.11/§1.3: assigning a runner to a project it already has is 400 with a message, never 409."""
     response = sb.api("POST", "/projects/21/runners", sb.admin_token, json={"runner_id": fleet["p21"]})
-    body = check(response, 400)
+    body = sb.check(response, 400)
     assert list(body) == ["message"]
     assert isinstance(body["message"], str)
     assert body["message"]
@@ -1235,8 +1224,8 @@ def test_assign_already_assigned_runner(sb, fleet):
 
 def test_unassign_runner(sb, fleet, token):
     """Contract §4.12: 204 with an empty body; the runner keeps its owner project only."""
-    check(sb.api("POST", "/projects/21/runners", sb.admin_token, json={"runner_id": fleet["p24"]}), 201)
-    check(sb.api("DELETE", f"/projects/21/runners/{fleet['p24']}", token("alice")), 204)
+    sb.check(sb.api("POST", "/projects/21/runners", sb.admin_token, json={"runner_id": fleet["p24"]}), 201)
+    sb.check(sb.api("DELETE", f"/projects/21/runners/{fleet['p24']}", token("alice")), 204)
     assert [project["id"] for project in details(sb, fleet["p24"])["projects"]] == [24]
     assert fleet["p24"] not in ids(sb.api("GET", "/projects/21/runners", sb.admin_token))
 
@@ -1244,20 +1233,20 @@ def test_unassign_runner(sb, fleet, token):
 @pytest.mark.parametrize("name", ["p22", "g11", "inst"])
 def test_unassign_runner_not_assigned(sb, fleet, name):
     """Contract §4.12: a runner not assigned to the project is 404 Runner Not Found (even if listed there)."""
-    check(sb.api("DELETE", f"/projects/21/runners/{fleet[name]}", sb.admin_token), 404, RUNNER_NOT_FOUND)
+    sb.check(sb.api("DELETE", f"/projects/21/runners/{fleet[name]}", sb.admin_token), 404, RUNNER_NOT_FOUND)
 
 
 def test_unassign_unknown_runner(sb):
     """Contract §4.12: an unknown runner id is 404 Runner Not Found."""
-    check(sb.api("DELETE", "/projects/21/runners/987654", sb.admin_token), 404, RUNNER_NOT_FOUND)
+    sb.check(sb.api("DELETE", "/projects/21/runners/987654", sb.admin_token), 404, RUNNER_NOT_FOUND)
 
 
 @pytest.mark.parametrize("shared", [False, True])
 def test_unassign_from_owner_project(sb, fleet, token, shared):
     """Contract §4.12: unassigning from the owner project is 403, even when other projects remain."""
     if shared:
-        check(sb.api("POST", "/projects/21/runners", sb.admin_token, json={"runner_id": fleet["p24"]}), 201)
-    check(
+        sb.check(sb.api("POST", "/projects/21/runners", sb.admin_token, json={"runner_id": fleet["p24"]}), 201)
+    sb.check(
         sb.api("DELETE", f"/projects/24/runners/{fleet['p24']}", token("alice")),
         403,
         {"message": "403 Forbidden - You cannot unassign a runner from the owner project. Delete the runner instead"},
@@ -1268,25 +1257,25 @@ def test_unassign_from_owner_project(sb, fleet, token, shared):
 def test_unassign_locked_runner(sb, token):
     """Contract §4.12: a non-admin cannot unassign a locked runner; an admin can."""
     runner_id = sb.create_runner(token("alice"), runner_type="project_type", project_id=24, locked=True)["id"]
-    check(sb.api("POST", "/projects/21/runners", sb.admin_token, json={"runner_id": runner_id}), 201)
-    check(
+    sb.check(sb.api("POST", "/projects/21/runners", sb.admin_token, json={"runner_id": runner_id}), 201)
+    sb.check(
         sb.api("DELETE", f"/projects/21/runners/{runner_id}", token("alice")),
         403,
         {"message": "403 Forbidden - Runner is locked"},
     )
-    check(sb.api("DELETE", f"/projects/21/runners/{runner_id}", sb.admin_token), 204)
+    sb.check(sb.api("DELETE", f"/projects/21/runners/{runner_id}", sb.admin_token), 204)
 
 
 def test_unassign_if_unmodified_since(sb, fleet):
     """Contract §4.12/§1.3: If-Unmodified-Since earlier than the last update is 412 and unassigns nothing."""
-    check(sb.api("POST", "/projects/21/runners", sb.admin_token, json={"runner_id": fleet["p24"]}), 201)
+    sb.check(sb.api("POST", "/projects/21/runners", sb.admin_token, json={"runner_id": fleet["p24"]}), 201)
     response = sb.api(
         "DELETE",
         f"/projects/21/runners/{fleet['p24']}",
         sb.admin_token,
         headers={"If-Unmodified-Since": "Sat, 01 Jan 2000 00:00:00 GMT"},
     )
-    check(response, 412, {"message": "412 Precondition Failed"})
+    sb.check(response, 412, {"message": "412 Precondition Failed"})
     assert [project["id"] for project in details(sb, fleet["p24"])["projects"]] == [24, 21]
 
 
@@ -1308,8 +1297,8 @@ def test_unassign_if_unmodified_since(sb, fleet):
 )
 def test_reset_registration_token(sb, token, user, path):
     """Contract §4.15/§3.4: 201 {"token": "GR1348941…"}, that key only, and a new token each time."""
-    first = check(sb.api("POST", path, token(user)), 201)
-    second = check(sb.api("POST", path, token(user)), 201)
+    first = sb.check(sb.api("POST", path, token(user)), 201)
+    second = sb.check(sb.api("POST", path, token(user)), 201)
     assert list(first) == ["token"]
     assert first["token"].startswith("GR1348941")
     assert len(first["token"]) > len("GR1348941")
@@ -1319,16 +1308,16 @@ def test_reset_registration_token(sb, token, user, path):
 @pytest.mark.parametrize(("kind", "ref"), [("projects", "21"), ("groups", "12")])
 def test_reset_registration_token_is_the_new_runners_token(sb, kind, ref):
     """Contract §4.15: the reset token is what runners_token of GET /projects/:id or /groups/:id then shows."""
-    before = check(sb.api("GET", f"/{kind}/{ref}", sb.admin_token), 200)["runners_token"]
-    reset = check(sb.api("POST", f"/{kind}/{ref}/runners/reset_registration_token", sb.admin_token), 201)["token"]
+    before = sb.check(sb.api("GET", f"/{kind}/{ref}", sb.admin_token), 200)["runners_token"]
+    reset = sb.check(sb.api("POST", f"/{kind}/{ref}/runners/reset_registration_token", sb.admin_token), 201)["token"]
     assert reset != before
-    assert check(sb.api("GET", f"/{kind}/{ref}", sb.admin_token), 200)["runners_token"] == reset
+    assert sb.check(sb.api("GET", f"/{kind}/{ref}", sb.admin_token), 200)["runners_token"] == reset
 
 
 def test_reset_instance_registration_token(sb):
     """Contract §4.15: the instance reset replaces the instance registration token."""
     before = sb.hook("GET", "settings").json()["runners_registration_token"]
-    reset = check(sb.api("POST", "/runners/reset_registration_token", sb.admin_token), 201)["token"]
+    reset = sb.check(sb.api("POST", "/runners/reset_registration_token", sb.admin_token), 201)["token"]
     assert reset != before
     assert sb.hook("GET", "settings").json()["runners_registration_token"] == reset
 
@@ -1346,4 +1335,4 @@ def test_reset_instance_registration_token(sb):
 def test_reset_registration_token_errors(sb, token, user, path, body):
     """Contract §4.15: admin for the instance, Maintainer+ for a project, Owner for a group; otherwise 403;
     an unknown (or invisible) project or group is 404."""
-    check(sb.api("POST", path, token(user)), status_of(body), body)
+    sb.check(sb.api("POST", path, token(user)), status_of(body), body)

@@ -29,25 +29,12 @@ def allowed(sb) -> None:
     sb.hook("PUT", "settings", json={"allow_runner_registration_token": True})
 
 
-def check(response, status: int, body=None):
-    """Assert the status (and the JSON body, when given); return the decoded body, if any."""
-    request = response.request
-    assert response.status_code == status, f"{request.method} {request.url}: {response.status_code} {response.text}"
-    if status == 204:
-        assert response.content == b""
-        return None
-    decoded = response.json()
-    if body is not None:
-        assert decoded == body
-    return decoded
-
-
 def details(sb, runner_id: int) -> dict:
-    return check(sb.api("GET", f"/runners/{runner_id}", sb.admin_token), 200)
+    return sb.check(sb.api("GET", f"/runners/{runner_id}", sb.admin_token), 200)
 
 
 def all_runners(sb) -> list[dict]:
-    return check(sb.api("GET", "/runners/all", sb.admin_token), 200)
+    return sb.check(sb.api("GET", "/runners/all", sb.admin_token), 200)
 
 
 def registration_token(sb, kind: str, ref: int | None = None) -> str:
@@ -55,7 +42,7 @@ def registration_token(sb, kind: str, ref: int | None = None) -> str:
     (runners_token, as the admin reads it)."""
     if kind == "instance":
         return sb.hook("GET", "settings").json()["runners_registration_token"]
-    return check(sb.api("GET", f"/{kind}s/{ref}", sb.admin_token), 200)["runners_token"]
+    return sb.check(sb.api("GET", f"/{kind}s/{ref}", sb.admin_token), 200)["runners_token"]
 
 
 def register(sb, token: str, **body):
@@ -63,7 +50,7 @@ def register(sb, token: str, **body):
 
 
 def registered(sb, token: str, **body) -> dict:
-    created = check(register(sb, token, **body), 201)
+    created = sb.check(register(sb, token, **body), 201)
     assert list(created) == REGISTRATION_KEYS
     return created
 
@@ -103,16 +90,16 @@ def test_register_with_reset_token(sb, allowed, path, ref, runner_type):
     """Contract §4.15/§4.16: a token from a reset endpoint registers; the previous token no longer does."""
     kind = path.split("/")[1].rstrip("s")
     old = registration_token(sb, "instance" if kind == "runner" else kind, ref)
-    new = check(sb.api("POST", path, sb.admin_token), 201)["token"]
+    new = sb.check(sb.api("POST", path, sb.admin_token), 201)["token"]
     assert details(sb, registered(sb, new)["id"])["runner_type"] == runner_type
-    check(register(sb, old), 403, INVALID_TOKEN)
+    sb.check(register(sb, old), 403, INVALID_TOKEN)
     assert len(all_runners(sb)) == 1
 
 
 def test_registered_project_runner_is_listed_for_the_project(sb, allowed):
     """Contract §4.16/§4.10: a runner registered with a project's token is that project's runner."""
     runner_id = registered(sb, registration_token(sb, "project", 22))["id"]
-    listed = check(sb.api("GET", "/projects/22/runners", sb.admin_token, params={"type": "project_type"}), 200)
+    listed = sb.check(sb.api("GET", "/projects/22/runners", sb.admin_token, params={"type": "project_type"}), 200)
     assert [runner["id"] for runner in listed] == [runner_id]
 
 
@@ -167,7 +154,7 @@ def test_register_defaults(sb, allowed):
 def test_register_info_name_from_form(sb, allowed):
     """Contract §4.16/§1.1: info[name] sent as a form field is stored as the runner's name."""
     form = {"token": registration_token(sb, "instance"), "info[name]": "form-runner", "tag_list": "a,b"}
-    created = check(sb.api("POST", "/runners", data=form), 201)
+    created = sb.check(sb.api("POST", "/runners", data=form), 201)
     runner = details(sb, created["id"])
     assert runner["name"] == "form-runner"
     assert set(runner["tag_list"]) == {"a", "b"}
@@ -188,7 +175,7 @@ def test_register_active_false_means_paused(sb, allowed):
 def test_register_paused_and_active_are_mutually_exclusive(sb, allowed):
     """Contract §4.16/§1.3: active and paused together are 400 and register nothing."""
     response = register(sb, registration_token(sb, "instance"), active=True, paused=False)
-    check(response, 400, {"error": "active, paused are mutually exclusive"})
+    sb.check(response, 400, {"error": "active, paused are mutually exclusive"})
     assert all_runners(sb) == []
 
 
@@ -206,7 +193,7 @@ def test_register_paused_and_active_are_mutually_exclusive(sb, allowed):
 )
 def test_register_model_errors(sb, allowed, body, errors):
     """Contract §4.16/§1.3: model validation failures are 400 {"message": {attribute: [...]}} and register nothing."""
-    check(register(sb, registration_token(sb, "instance"), **body), 400, {"message": errors})
+    sb.check(register(sb, registration_token(sb, "instance"), **body), 400, {"message": errors})
     assert all_runners(sb) == []
 
 
@@ -234,7 +221,7 @@ def test_register_disallowed_by_default(sb, token):
     elif token.startswith(("group-", "project-")):
         kind, ref = token.split("-")
         token = registration_token(sb, kind, int(ref))
-    check(register(sb, token, description="nope"), 410, GONE)
+    sb.check(register(sb, token, description="nope"), 410, GONE)
     assert all_runners(sb) == []
 
 
@@ -243,7 +230,7 @@ def test_register_disallowed_again_at_instance_level(sb, allowed):
     token = registration_token(sb, "instance")
     registered(sb, token)
     sb.hook("PUT", "settings", json={"allow_runner_registration_token": False})
-    check(register(sb, token), 410, GONE)
+    sb.check(register(sb, token), 410, GONE)
     assert len(all_runners(sb)) == 1
 
 
@@ -265,22 +252,22 @@ def test_register_disallowed_by_group(sb, allowed, kind, ref, status):
     sb.hook("PATCH", "groups/11", json={"allow_runner_registration_token": False})
     response = register(sb, registration_token(sb, kind, ref))
     if status == 410:
-        check(response, 410, GONE)
+        sb.check(response, 410, GONE)
         assert all_runners(sb) == []
     else:
-        check(response, 201)
+        sb.check(response, 201)
 
 
 @pytest.mark.parametrize("token", ["GR1348941notarealtokenatall", "glrt-abcdefghijklmnopqrst", "x"])
 def test_register_unknown_token(sb, allowed, token):
     """Contract §4.16: when registration is allowed, a token that matches nothing is 403 invalid token supplied."""
-    check(register(sb, token), 403, INVALID_TOKEN)
+    sb.check(register(sb, token), 403, INVALID_TOKEN)
     assert all_runners(sb) == []
 
 
 def test_register_with_runner_authentication_token(sb, allowed):
     """Contract §4.16: a runner's authentication token is no registration token."""
-    check(register(sb, sb.create_runner()["token"]), 403, INVALID_TOKEN)
+    sb.check(register(sb, sb.create_runner()["token"]), 403, INVALID_TOKEN)
 
 
 @pytest.mark.parametrize("registration", [True, False])
@@ -288,7 +275,7 @@ def test_register_with_runner_authentication_token(sb, allowed):
 def test_register_token_missing(sb, registration, body):
     """Contract §4.16/§1.3: without a token the answer is 400 token is missing, whatever the setting."""
     sb.hook("PUT", "settings", json={"allow_runner_registration_token": registration})
-    check(sb.api("POST", "/runners", json=body), 400, TOKEN_MISSING)
+    sb.check(sb.api("POST", "/runners", json=body), 400, TOKEN_MISSING)
 
 
 # --- §4.17: DELETE /runners ----------------------------------------------------------------------------------------
@@ -299,15 +286,15 @@ def test_delete_by_token(sb, source):
     """Contract §4.17/§1.1: 204 with an empty body, the token as query, form or JSON; the runner is gone and its
     token is then unknown (403)."""
     created = sb.create_runner()
-    check(sb.api("DELETE", "/runners", **{source: {"token": created["token"]}}), 204)
-    check(sb.api("GET", f"/runners/{created['id']}", sb.admin_token), 404, {"message": "404 Runner Not Found"})
-    check(sb.api("DELETE", "/runners", params={"token": created["token"]}), 403, FORBIDDEN)
+    sb.check(sb.api("DELETE", "/runners", **{source: {"token": created["token"]}}), 204)
+    sb.check(sb.api("GET", f"/runners/{created['id']}", sb.admin_token), 404, {"message": "404 Runner Not Found"})
+    sb.check(sb.api("DELETE", "/runners", params={"token": created["token"]}), 403, FORBIDDEN)
 
 
 def test_delete_registered_runner_by_token(sb, allowed):
     """Contract §4.17: a legacy-registered runner is deleted by its authentication token too."""
     created = registered(sb, registration_token(sb, "project", 24))
-    check(sb.api("DELETE", "/runners", params={"token": created["token"]}), 204)
+    sb.check(sb.api("DELETE", "/runners", params={"token": created["token"]}), 204)
     assert all_runners(sb) == []
 
 
@@ -315,20 +302,20 @@ def test_delete_registered_runner_by_token(sb, allowed):
 def test_delete_by_unknown_token(sb, token):
     """Contract §4.17: an unknown token is 403 {"message":"403 Forbidden"} and deletes nothing."""
     runner_id = sb.create_runner()["id"]
-    check(sb.api("DELETE", "/runners", params={"token": token}), 403, FORBIDDEN)
+    sb.check(sb.api("DELETE", "/runners", params={"token": token}), 403, FORBIDDEN)
     details(sb, runner_id)
 
 
 def test_delete_by_registration_token_is_refused(sb, allowed):
     """Contract §4.17: the token must be a runner's authentication token; a registration token is unknown."""
     registered(sb, registration_token(sb, "instance"))
-    check(sb.api("DELETE", "/runners", params={"token": registration_token(sb, "instance")}), 403, FORBIDDEN)
+    sb.check(sb.api("DELETE", "/runners", params={"token": registration_token(sb, "instance")}), 403, FORBIDDEN)
     assert len(all_runners(sb)) == 1
 
 
 def test_delete_by_token_missing(sb):
     """Contract §4.17/§1.3: without a token, 400 token is missing."""
-    check(sb.api("DELETE", "/runners"), 400, TOKEN_MISSING)
+    sb.check(sb.api("DELETE", "/runners"), 400, TOKEN_MISSING)
 
 
 # --- §4.19: POST /runners/verify -----------------------------------------------------------------------------------
@@ -338,7 +325,7 @@ def test_delete_by_token_missing(sb):
 def test_verify(sb, source):
     """Contract §4.19/§3.3/§1.1: 200 with exactly id, token and token_expires_at, the token as JSON, form or query."""
     created = sb.create_runner()
-    verified = check(sb.api("POST", "/runners/verify", **{source: {"token": created["token"]}}), 200)
+    verified = sb.check(sb.api("POST", "/runners/verify", **{source: {"token": created["token"]}}), 200)
     assert verified == {"id": created["id"], "token": created["token"], "token_expires_at": None}
     assert list(verified) == REGISTRATION_KEYS
 
@@ -348,7 +335,7 @@ def test_verify_heartbeats(sb):
     created = sb.create_runner()
     before = details(sb, created["id"])
     assert (before["status"], before["online"], before["contacted_at"]) == ("never_contacted", None, None)
-    check(sb.api("POST", "/runners/verify", json={"token": created["token"], "system_id": "s_1"}), 200)
+    sb.check(sb.api("POST", "/runners/verify", json={"token": created["token"], "system_id": "s_1"}), 200)
     after = details(sb, created["id"])
     assert (after["status"], after["online"]) == ("online", True)
     assert after["contacted_at"] is not None
@@ -357,7 +344,7 @@ def test_verify_heartbeats(sb):
 def test_verify_registered_runner(sb, allowed):
     """Contract §4.19: a legacy-registered runner verifies with its authentication token."""
     created = registered(sb, registration_token(sb, "group", 12))
-    verified = check(sb.api("POST", "/runners/verify", json={"token": created["token"]}), 200)
+    verified = sb.check(sb.api("POST", "/runners/verify", json={"token": created["token"]}), 200)
     assert (verified["id"], verified["token"]) == (created["id"], created["token"])
 
 
@@ -366,17 +353,17 @@ def test_verify_bad_token(sb, allowed, token):
     """Contract §4.19: an invalid token (unknown, or a registration token) is 403 {"message":"403 Forbidden"}."""
     if token == "registration":
         token = registration_token(sb, "instance")
-    check(sb.api("POST", "/runners/verify", json={"token": token}), 403, FORBIDDEN)
+    sb.check(sb.api("POST", "/runners/verify", json={"token": token}), 403, FORBIDDEN)
 
 
 def test_verify_token_missing(sb):
     """Contract §4.19/§1.3: without a token, 400 token is missing."""
-    check(sb.api("POST", "/runners/verify", json={"system_id": "s_1"}), 400, TOKEN_MISSING)
+    sb.check(sb.api("POST", "/runners/verify", json={"system_id": "s_1"}), 400, TOKEN_MISSING)
 
 
 def test_verify_needs_no_user(sb):
     """Contract §4.19/§B: the runner-facing endpoints take no user credentials; a user token does not help."""
-    check(sb.api("POST", "/runners/verify", sb.admin_token), 400, TOKEN_MISSING)
+    sb.check(sb.api("POST", "/runners/verify", sb.admin_token), 400, TOKEN_MISSING)
 
 
 # --- §4.20: POST /runners/reset_authentication_token ---------------------------------------------------------------
@@ -386,19 +373,21 @@ def test_verify_needs_no_user(sb):
 def test_reset_authentication_token(sb, source):
     """Contract §4.20/§3.4: 201 {token, token_expires_at}; the old token is dead at once, the new one verifies."""
     created = sb.create_runner()
-    reset = check(sb.api("POST", "/runners/reset_authentication_token", **{source: {"token": created["token"]}}), 201)
+    reset = sb.check(
+        sb.api("POST", "/runners/reset_authentication_token", **{source: {"token": created["token"]}}), 201
+    )
     assert list(reset) == ["token", "token_expires_at"]
     assert reset["token"] != created["token"]
     assert reset["token_expires_at"] is None
-    check(sb.api("POST", "/runners/verify", json={"token": created["token"]}), 403, FORBIDDEN)
-    check(sb.api("POST", "/runners/reset_authentication_token", json={"token": created["token"]}), 403, FORBIDDEN)
-    assert check(sb.api("POST", "/runners/verify", json={"token": reset["token"]}), 200)["id"] == created["id"]
+    sb.check(sb.api("POST", "/runners/verify", json={"token": created["token"]}), 403, FORBIDDEN)
+    sb.check(sb.api("POST", "/runners/reset_authentication_token", json={"token": created["token"]}), 403, FORBIDDEN)
+    assert sb.check(sb.api("POST", "/runners/verify", json={"token": reset["token"]}), 200)["id"] == created["id"]
 
 
 def test_reset_authentication_token_heartbeats(sb):
     """Contract §4.20: the reset also heartbeats the runner."""
     created = sb.create_runner()
-    check(sb.api("POST", "/runners/reset_authentication_token", json={"token": created["token"]}), 201)
+    sb.check(sb.api("POST", "/runners/reset_authentication_token", json={"token": created["token"]}), 201)
     runner = details(sb, created["id"])
     assert (runner["status"], runner["online"]) == ("online", True)
     assert runner["contacted_at"] is not None
@@ -407,9 +396,11 @@ def test_reset_authentication_token_heartbeats(sb):
 def test_reset_authentication_token_of_registered_runner(sb, allowed):
     """Contract §4.20: a legacy-registered runner resets its token the same way; delete by the new token works."""
     created = registered(sb, registration_token(sb, "instance"))
-    new = check(sb.api("POST", "/runners/reset_authentication_token", json={"token": created["token"]}), 201)["token"]
-    check(sb.api("DELETE", "/runners", params={"token": created["token"]}), 403, FORBIDDEN)
-    check(sb.api("DELETE", "/runners", params={"token": new}), 204)
+    new = sb.check(sb.api("POST", "/runners/reset_authentication_token", json={"token": created["token"]}), 201)[
+        "token"
+    ]
+    sb.check(sb.api("DELETE", "/runners", params={"token": created["token"]}), 403, FORBIDDEN)
+    sb.check(sb.api("DELETE", "/runners", params={"token": new}), 204)
 
 
 @pytest.mark.parametrize(
@@ -417,4 +408,4 @@ def test_reset_authentication_token_of_registered_runner(sb, allowed):
 )
 def test_reset_authentication_token_errors(sb, body, status, expected):
     """Contract §4.20: a bad token is 403; a missing one 400 token is missing."""
-    check(sb.api("POST", "/runners/reset_authentication_token", json=body), status, expected)
+    sb.check(sb.api("POST", "/runners/reset_authentication_token", json=body), status, expected)
