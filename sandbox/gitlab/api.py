@@ -648,6 +648,22 @@ def delete_runner_by_token(ctx: Context) -> Response:
     return no_content()
 
 
+def delete_runner_manager(ctx: Context) -> Response:
+    """§4.18: what `gitlab-runner unregister` sends for one of the runner's processes."""
+    declared = ctx.declared()
+    declared.string("token", required=True)
+    declared.string("system_id", required=True)
+    values = checked(declared)
+    runner = ctx.store.runner_for_token(values["token"] or "", ctx.now)
+    if runner is None:
+        raise forbidden()
+    manager = next((item for item in runner.managers if item.system_id == values["system_id"]), None)
+    if manager is None:
+        raise not_found("Runner manager not found")  # GitLab's own, odd, wording
+    runner.managers.remove(manager)
+    return no_content()
+
+
 def verify_runner(ctx: Context) -> Response:
     """§4.19: 200, and a heartbeat: contacted_at now, a manager for system_id (or <legacy>)."""
     runner = runner_by_token(ctx)
@@ -726,6 +742,7 @@ ROUTES = [
     _route("POST", "/runners", register_runner, None),
     _route("DELETE", "/runners", delete_runner_by_token, None),
     _route("GET", "/runners/all", get_all_runners, ScopeClass.LIST_RUNNERS),
+    _route("DELETE", "/runners/managers", delete_runner_manager, None),
     _route("POST", "/runners/verify", verify_runner, None),
     _route("POST", "/runners/reset_authentication_token", reset_token_by_token, None),
     _route("POST", "/runners/reset_registration_token", reset_instance_registration_token, ScopeClass.WRITE),

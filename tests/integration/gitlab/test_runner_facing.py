@@ -409,3 +409,24 @@ def test_reset_authentication_token_of_registered_runner(sb, allowed):
 def test_reset_authentication_token_errors(sb, body, status, expected):
     """Contract §4.20: a bad token is 403; a missing one 400 token is missing."""
     sb.check(sb.api("POST", "/runners/reset_authentication_token", json=body), status, expected)
+
+
+def test_delete_runner_manager(sb):
+    """Contract §4.18: DELETE /runners/managers removes one manager (204); an unknown system_id is 404 with GitLab's
+    odd wording, a bad token 403, a missing system_id 400."""
+    created = sb.create_runner()
+    sb.check(sb.api("POST", "/runners/verify", data={"token": created["token"], "system_id": "s_one"}), 200)
+    gone = {"token": created["token"], "system_id": "s_other"}
+    sb.check(
+        sb.api("DELETE", "/runners/managers", params=gone), 404, {"message": "404 Runner manager not found Not Found"}
+    )
+    sb.check(
+        sb.api("DELETE", "/runners/managers", params={**gone, "token": "glrt-wrong"}), 403, {"message": "403 Forbidden"}
+    )
+    sb.check(
+        sb.api("DELETE", "/runners/managers", params={"token": created["token"]}),
+        400,
+        {"error": "system_id is missing"},
+    )
+    sb.check(sb.api("DELETE", "/runners/managers", params={**gone, "system_id": "s_one"}), 204)
+    assert sb.check(sb.api("GET", f"/runners/{created['id']}/managers", sb.admin_token), 200) == []
