@@ -15,7 +15,7 @@ import pytest
 from sandbox import ctl
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-AWS = ctl.SERVICES[0]
+AWS, GITLAB = ctl.SERVICES
 
 
 def sandbox_ctl(state_dir: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
@@ -50,7 +50,7 @@ def test_start_reuses_a_running_sandbox_and_stop_leaves_no_process(state_dir):
     assert sandbox_ctl(state_dir, "status").returncode == 0
 
     stopped = sandbox_ctl(state_dir, "stop")
-    assert "sandbox stopped: aws" in stopped.stdout
+    assert "sandbox stopped: aws, gitlab" in stopped.stdout
     assert not ctl.is_alive(pid)
     assert not ctl.answers(port, AWS.health_path)
     assert not (state_dir / "endpoints.env").exists()
@@ -97,3 +97,29 @@ def test_run_without_a_running_sandbox_says_so(state_dir):
     run = sandbox_ctl(state_dir, "run", "--", "true")
     assert run.returncode == 1
     assert "the sandbox is not running" in run.stderr
+
+
+def test_a_person_can_source_the_endpoints_and_use_python_gitlab(state_dir):
+    """The sandbox GitLab's URL and admin token are in endpoints.env (0600); the token is random, kept 0600 beside
+    the pid files and the same after a restart, and never on the server's command line."""
+    assert sandbox_ctl(state_dir, "start").returncode == 0
+    env_file = state_dir / "endpoints.env"
+    assert env_file.stat().st_mode & 0o777 == 0o600
+    assert (state_dir / ctl.GITLAB_TOKEN_FILE).stat().st_mode & 0o777 == 0o600
+    endpoints = ctl.read_endpoints(env_file)
+    pid, port = ctl.StateDir(state_dir).recorded(GITLAB)
+    assert endpoints["GITLAB_URL"] == f"http://127.0.0.1:{port}"
+    assert endpoints["GITLAB_API_TOKEN"] not in Path(f"/proc/{pid}/cmdline").read_text(errors="replace")
+    probe = (
+        "import gitlab, os; gl = gitlab.Gitlab(os.environ['GITLAB_URL'], private_token=os.environ['GITLAB_API_TOKEN']);"
+        " gl.auth(); print(gl.user.username, gl.version()[0])"
+    )
+    shell = f'. {env_file} && {sys.executable} -c "{probe}"'
+    run = subprocess.run(
+        ["/bin/sh", "-c", shell], capture_output=True, text=True, check=False, env={"PATH": "/usr/bin:/bin"}
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split() == ["root", "18.6.0"]
+    sandbox_ctl(state_dir, "stop")
+    assert sandbox_ctl(state_dir, "start").returncode == 0
+    assert ctl.read_endpoints(env_file)["GITLAB_API_TOKEN"] == endpoints["GITLAB_API_TOKEN"]
