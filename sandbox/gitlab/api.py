@@ -352,16 +352,17 @@ def get_group_runners(ctx: Context) -> Response:
 
 
 # --- one runner (§4.3 to 4.8) -----------------------------------------------------------------------------
-def permitted_runner(ctx: Context, allowed: Callable[[Store, User, Runner], bool]) -> Runner:
-    """The runner named by :id, when it exists (else 404) and the caller may act on it (else 403)."""
-    runner = find_runner(ctx, runner_id_argument(ctx))
+def permitted_runner(ctx: Context, runner_id: int, allowed: Callable[[Store, User, Runner], bool]) -> Runner:
+    """The runner, when it exists (else 404) and the caller may act on it (else 403)."""
+    runner = find_runner(ctx, runner_id)
     if not allowed(ctx.store, ctx.signed_in(), runner):
         raise forbidden(policy.NO_ACCESS)
     return runner
 
 
 def readable_runner(ctx: Context) -> Runner:
-    return permitted_runner(ctx, policy.can_read_runner)
+    """The runner named by :id, for the endpoints that take no other parameter."""
+    return permitted_runner(ctx, runner_id_argument(ctx), policy.can_read_runner)
 
 
 def details(ctx: Context, runner: Runner) -> dict:
@@ -372,9 +373,9 @@ def get_runner(ctx: Context) -> Response:
     declared = ctx.declared()
     declared.integer("id", required=True)
     declared.boolean("include_projects")
-    include_projects = checked(declared).get("include_projects", True)
-    body = details(ctx, readable_runner(ctx))
-    if not include_projects:
+    values = checked(declared)
+    body = details(ctx, permitted_runner(ctx, values["id"], policy.can_read_runner))
+    if not values.get("include_projects", True):
         del body["projects"]  # §3.2: the key is exposed only when include_projects is true
     return json_response(200, body)
 
@@ -395,8 +396,7 @@ def put_runner(ctx: Context) -> Response:
     declared.at_least_one_of(*UPDATABLE)
     declared.mutually_exclusive("active", "paused")
     values = checked(declared)
-    values.pop("id")
-    runner = permitted_runner(ctx, policy.can_update_runner)
+    runner = permitted_runner(ctx, values.pop("id"), policy.can_update_runner)
     updated = apply_attributes(runner, values)
     errors = validate_runner(updated, set(updated.tag_list) != set(runner.tag_list), changed_fields(runner, updated))
     if errors:
@@ -452,7 +452,7 @@ def check_unmodified_since(request: Request, runner: Runner) -> None:
 
 def reset_runner_token(ctx: Context) -> Response:
     """§4.6: a new authentication token; the old one stops working at once."""
-    runner = permitted_runner(ctx, policy.can_update_runner)
+    runner = permitted_runner(ctx, runner_id_argument(ctx), policy.can_update_runner)
     ctx.store.rotate_token(runner, ctx.now)
     return json_response(201, entities.reset_token_result(runner))
 

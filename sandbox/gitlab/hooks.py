@@ -22,6 +22,7 @@ from sandbox.gitlab import entities, seed
 from sandbox.gitlab.model import (
     ACCESS_LEVELS,
     GROUP_TYPE,
+    LEGACY_SYSTEM_ID,
     PERSONAL_TOKEN_PREFIX,
     PROJECT_TYPE,
     RUNNER_TYPES,
@@ -277,7 +278,7 @@ def patch_runner(ctx: HookContext) -> Response:
         )
         manager = next((item for item in runner.managers if item.system_id == entry.get("system_id")), None)
         if manager is None:
-            manager = ctx.store.add_manager(runner, str(entry.get("system_id") or "<legacy>"), utcnow())
+            manager = ctx.store.add_manager(runner, str(entry.get("system_id") or LEGACY_SYSTEM_ID), utcnow())
         _update_manager(manager, entry)
     admin = ctx.store.users[seed.ADMIN_ID]
     return json_response(200, entities.runner_details(ctx.store, runner, admin, utcnow(), ctx.request.base_url))
