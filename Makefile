@@ -32,13 +32,11 @@ $(VENV_STAMP): requirements.txt requirements-dev.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	@touch $@
 
-venv: $(VENV_STAMP) $(COLLECTION_LINK)
-
-# ansible-playbook finds runnerfleet.gitlab_aws.* through this link to the checkout (ansible.cfg's
-# collections_path); the bundled collections come from the venv.
-$(COLLECTION_LINK):
-	@mkdir -p $(dir $@)
-	@ln -sfn ../../../.. $@
+# ansible-playbook finds runnerfleet.gitlab_aws.* through a link to the checkout (ansible.cfg's
+# collections_path); the bundled collections come from the venv. Remade every time: cheap, and never stale.
+venv: $(VENV_STAMP)
+	@mkdir -p $(dir $(COLLECTION_LINK))
+	@ln -sfn ../../.. $(COLLECTION_LINK)
 
 sandbox: venv sandbox-start
 	$(SANDBOX) run -- $(BIN)/ansible-playbook playbooks/site.yml $(ARGS)

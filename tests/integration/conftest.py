@@ -80,7 +80,7 @@ class PlaybookRun:
 
 @pytest.fixture(scope="session")
 def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
-    assert COLLECTION_LINK.exists(), "run the tests through make (make test, make integration): it links the collection"
+    assert (COLLECTION_LINK / "galaxy.yml").is_file(), "run the tests through make (make test, make integration): it links the collection"
     state = ctl.StateDir(tmp_path_factory.mktemp("sandbox"))
     ctl.start_all(state)
     try:
