@@ -118,6 +118,12 @@ def path_segment(value: int | str) -> str:
     return str(value) if isinstance(value, int) else quote(str(value), safe="")
 
 
+def base_url(url: str) -> str:
+    """GitLab's base URL as python-gitlab takes it: a trailing slash or /api/v4 given by habit is dropped."""
+    url = url.strip().rstrip("/")
+    return url[: -len("/api/v4")] if url.endswith("/api/v4") else url
+
+
 class RetryPolicy:
     """Exponential backoff with jitter, honouring Retry-After, bounded by a total time per operation."""
 
@@ -176,7 +182,12 @@ class GitLabApi:
         session = requests.Session()
         session.hooks["response"].append(self._observe)
         self.client = gitlab.Gitlab(
-            url, private_token=token, ssl_verify=verify, timeout=timeout, session=session, retry_transient_errors=False
+            base_url(url),
+            private_token=token,
+            ssl_verify=verify,
+            timeout=timeout,
+            session=session,
+            retry_transient_errors=False,
         )
         self.policy = RetryPolicy(retry_max_time)
         self.sleep = sleep
