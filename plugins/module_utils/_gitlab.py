@@ -137,7 +137,7 @@ class RetryPolicy:
         """How long to wait before attempt `attempt + 1` (attempts count from 0)."""
         if retry_after is not None:
             return retry_after
-        ceiling = min(self.max_delay, self.base_delay * (2**attempt))
+        ceiling = min(self.max_delay, self.base_delay * (2 ** min(attempt, 32)))  # capped before it overflows
         return random.uniform(ceiling / 2, ceiling)  # noqa: S311 - jitter, not a secret: keeps runs out of step
 
 

@@ -104,7 +104,11 @@ def owner_ref(value: object, option: str) -> int | str:
     text = str(value).strip().strip("/")
     if not text:
         raise SpecError(f"{option} must be a numeric id or a full path such as platform/infra, got {value!r}")
-    return int(text) if text.isdigit() else text
+    if text.isdigit():
+        if int(text) <= 0:
+            raise SpecError(f"{option} must be a positive id, got {value!r}")
+        return int(text)
+    return text
 
 
 def normalize_tags(tags: list, option: str) -> list:
@@ -210,17 +214,27 @@ def build_spec(entry: dict, label: str) -> RunnerSpec:
     return spec
 
 
+def scope_key(owner: Owner) -> tuple:
+    """An owner as GitLab tells owners apart: full paths are case-insensitive."""
+    return (owner.kind, owner.ref.lower() if isinstance(owner.ref, str) else owner.ref)
+
+
 def check_unique(specs: list) -> None:
     """Two entries that would find the same runner would fight over it: refuse them before any call."""
     seen_ids: dict = {}
     seen_names: dict = {}
+    seen_tokens: dict = {}
     for spec in specs:
+        if spec.token is not None:
+            if spec.token in seen_tokens:  # never print the token itself
+                raise SpecError(f"{seen_tokens[spec.token]} and {spec.label} give the same token")
+            seen_tokens[spec.token] = spec.label
         if spec.runner_id is not None:
             if spec.runner_id in seen_ids:
                 raise SpecError(f"{seen_ids[spec.runner_id]} and {spec.label} both name runner id {spec.runner_id}")
             seen_ids[spec.runner_id] = spec.label
         if spec.discoverable:
-            key = (spec.owner, spec.description)
+            key = (scope_key(spec.owner), spec.description)
             if key in seen_names:
                 raise SpecError(
                     f"{seen_names[key]} and {spec.label} both describe runner {spec.description!r} in "
