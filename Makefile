@@ -74,6 +74,7 @@ ansible-lint: venv
 bench: venv
 	$(BIN)/python tests/perf/bench_sandbox.py
 	$(BIN)/python tests/perf/bench_gitlab.py
+	$(BIN)/python tests/perf/bench_gitlab_runner.py
 
 changelog: venv
 	$(BIN)/antsibull-changelog lint
