@@ -218,9 +218,9 @@ class GitLabApi:
             status = error.response_code
             body_seen = decode_body(error.response_body)
             if status in TRANSIENT_STATUSES:
-                raise TransientFailure(
-                    f"{status} {gitlab_message(body_seen)}", status, body_seen, self._retry_after
-                ) from None
+                reason = gitlab_message(body_seen)  # GitLab's own text often starts with the status already
+                text = reason if reason.startswith(str(status)) else f"{status} {reason}"
+                raise TransientFailure(text, status, body_seen, self._retry_after) from None
             raise GitLabApiError(explain_failure(what, status or 0, body_seen), status, body_seen) from None
         if response.status_code == 204 or not response.content:
             return None

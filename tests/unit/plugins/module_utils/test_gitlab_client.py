@@ -223,7 +223,7 @@ def test_delay_follows_the_policy_s_own_base_and_cap(jitter, attempt, ceiling):
 def test_jitter_stays_between_half_the_ceiling_and_the_ceiling(attempt):
     ceiling = min(8.0, 0.2 * 2**attempt)
     random.seed(attempt)
-    delays = [RetryPolicy(120).delay(attempt, None) for _ in range(300)]
+    delays = [RetryPolicy(120).delay(attempt, None) for _attempt in range(300)]
     assert all(ceiling / 2 <= delay <= ceiling for delay in delays)
     assert max(delays) - min(delays) > ceiling / 4  # jittered, not a constant
 
@@ -257,7 +257,7 @@ class FakeTime:
 
 
 def failure(retry_after: float | None = None) -> TransientFailure:
-    return TransientFailure("502 502 Bad Gateway", 502, {"message": "502 Bad Gateway"}, retry_after)
+    return TransientFailure("502 Bad Gateway", 502, {"message": "502 Bad Gateway"}, retry_after)
 
 
 def attempts(fake: FakeTime, max_time: float) -> Attempts:
@@ -267,19 +267,19 @@ def attempts(fake: FakeTime, max_time: float) -> Attempts:
 def test_wait_sleeps_the_policy_s_delays_until_the_budget_is_spent(jitter):
     fake = FakeTime()
     tries = attempts(fake, 10)
-    for _ in range(5):
+    for _attempt in range(5):
         tries.wait(failure())
     assert fake.slept == pytest.approx([0.2, 0.4, 0.8, 1.6, 3.2])
     assert tries.count == 5
     with pytest.raises(GitLabApiError) as caught:  # 6.2 s spent, and the next pause is 6.4 s
         tries.wait(failure())
     assert str(caught.value) == (
-        "Failed to update runner 5: GitLab kept failing (502 502 Bad Gateway) for 6.2 s over 6 attempt(s); the next "
+        "Failed to update runner 5: GitLab kept failing (502 Bad Gateway) for 6.2 s over 6 attempt(s); the next "
         "attempt would pass retry_max_time (10 s)."
     )
     assert len(fake.slept) == 5
     assert tries.count == 5
-    assert [high for _, high in jitter] == pytest.approx([0.2, 0.4, 0.8, 1.6, 3.2, 6.4])
+    assert [high for _low, high in jitter] == pytest.approx([0.2, 0.4, 0.8, 1.6, 3.2, 6.4])
 
 
 def test_the_time_requests_take_counts_against_the_budget():
@@ -292,7 +292,7 @@ def test_the_time_requests_take_counts_against_the_budget():
         tries.wait(failure(retry_after=5))
     assert fake.slept == [5]
     assert str(caught.value) == (
-        "Failed to update runner 5: GitLab kept failing (502 502 Bad Gateway) for 29.0 s over 2 attempt(s); the next "
+        "Failed to update runner 5: GitLab kept failing (502 Bad Gateway) for 29.0 s over 2 attempt(s); the next "
         "attempt would pass retry_max_time (30 s)."
     )
 
@@ -315,10 +315,10 @@ def test_a_retry_after_beyond_the_budget_fails_at_once_without_sleeping():
         tries.wait(cause)
     error = caught.value
     assert fake.slept == []
-    assert type(error) is GitLabApiError  # not a TransientFailure: the caller's retry loop must stop
+    assert not isinstance(error, TransientFailure)  # not a TransientFailure: the caller's retry loop must stop
     assert (error.status, error.body, error.__cause__) == (502, {"message": "502 Bad Gateway"}, cause)
     assert str(error) == (
-        "Failed to update runner 5: GitLab kept failing (502 502 Bad Gateway) for 0.0 s over 1 attempt(s); the next "
+        "Failed to update runner 5: GitLab kept failing (502 Bad Gateway) for 0.0 s over 1 attempt(s); the next "
         "attempt would pass retry_max_time (120 s)."
     )
 
