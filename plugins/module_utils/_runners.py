@@ -283,7 +283,8 @@ class RunnerService:
         runner = self.get_runner(answer["id"]) or predicted_runner(dict(answer), spec)
         if spec.registration_token:
             self._check_registered(runner, spec)
-        self._listings.setdefault(spec.owner, []).append(runner)
+        if spec.owner in self._listings:  # later entries of a bulk run see it without listing again
+            self._listings[spec.owner].append(runner)
         return Outcome(
             True, runner, answer.get("token"), answer.get("token_expires_at"), "created", {}, comparable(runner)
         )
