@@ -18,8 +18,9 @@ options:
     description:
       - A personal, group or project access token.
       - When not set, the E(GITLAB_API_TOKEN) environment variable is used.
-      - Its scope must be V(api) for everything; V(manage_runner) lets it read, update, re-key and delete runners
-        by id but not list or create them; V(create_runner) lets it only create them.
+      - Scopes - V(api) allows everything; V(read_api) allows listing and reading runners; V(manage_runner)
+        allows reading, updating, re-keying and deleting runners by id, not listing or creating them;
+        V(create_runner) allows only creating them.
     type: str
     required: true
   validate_certs:

@@ -118,6 +118,13 @@ def path_segment(value: int | str) -> str:
     return str(value) if isinstance(value, int) else quote(str(value), safe="")
 
 
+def tls_verification(params: dict) -> bool | str:
+    """python-gitlab's ssl_verify: off, on with the system's CAs, or on with the given bundle."""
+    if not params["validate_certs"]:
+        return False
+    return params["ca_path"] or True
+
+
 def base_url(url: str) -> str:
     """GitLab's base URL as python-gitlab takes it: a trailing slash or /api/v4 given by habit is dropped."""
     url = url.strip().rstrip("/")
@@ -194,6 +201,17 @@ class GitLabApi:
         self.request_count = 0  # every answer GitLab gave, retries included (the benchmarks report it)
         self._retry_after: float | None = None
         self._last_headers: dict = {}
+
+    @classmethod
+    def from_params(cls, params: dict) -> GitLabApi:
+        """The client for a module's connection options (connection_argument_spec)."""
+        return cls(
+            params["api_url"],
+            params["api_token"],
+            verify=tls_verification(params),
+            timeout=params["request_timeout"],
+            retry_max_time=params["retry_max_time"],
+        )
 
     def _observe(self, response, *args, **kwargs):
         self.request_count += 1

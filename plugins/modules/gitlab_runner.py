@@ -430,22 +430,9 @@ def entry_specs(params: dict) -> list:
     return specs
 
 
-def tls_verification(params: dict) -> bool | str:
-    """python-gitlab's ssl_verify: off, on with the system's CAs, or on with the given bundle."""
-    if not params["validate_certs"]:
-        return False
-    return params["ca_path"] or True
-
-
 def run(module: AnsibleModule, specs: list) -> dict:
     params = module.params
-    api = GitLabApi(
-        params["api_url"],
-        params["api_token"],
-        verify=tls_verification(params),
-        timeout=params["request_timeout"],
-        retry_max_time=params["retry_max_time"],
-    )
+    api = GitLabApi.from_params(params)
     service = RunnerService(api, module.check_mode)
     done = []  # (spec, outcome) pairs, in entry order
     try:

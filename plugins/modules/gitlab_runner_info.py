@@ -298,6 +298,7 @@ from ansible_collections.runnerfleet.gitlab_aws.plugins.module_utils._gitlab imp
 from ansible_collections.runnerfleet.gitlab_aws.plugins.module_utils._runner_spec import (
     RUNNER_TYPES,
     SpecError,
+    normalize_tags,
     owner_ref,
 )
 
@@ -325,21 +326,6 @@ def argument_spec() -> dict:
         details=dict(type="bool", default=False),
     )
     return spec
-
-
-def filter_tags(tags: list | None) -> list:
-    """The tags to filter on: stripped, no blanks, no repeats. A comma would split a tag in two on GitLab's side."""
-    wanted: list = []
-    for index, tag in enumerate(tags or []):
-        text = str(tag).strip()
-        if "," in text:
-            raise SpecError(
-                f"tag_list[{index}] {text!r} contains a comma: GitLab splits tags on commas, so give each tag as its "
-                "own list item"
-            )
-        if text and text not in wanted:
-            wanted.append(text)
-    return wanted
 
 
 def description_matcher(params: dict):
@@ -381,7 +367,7 @@ def server_filters(params: dict) -> dict:
         query["status"] = params["status"]
     if params["paused"] is not None:
         query["paused"] = "true" if params["paused"] else "false"
-    tags = filter_tags(params["tag_list"])
+    tags = normalize_tags(params["tag_list"] or [], "tag_list")
     if tags:
         query["tag_list"] = ",".join(tags)
     return query
@@ -450,13 +436,6 @@ def with_details(api: GitLabApi, runners: list, warnings: list) -> list:
     return detailed
 
 
-def tls_verification(params: dict) -> bool | str:
-    """python-gitlab's ssl_verify: off, on with the system's CAs, or on with the given bundle."""
-    if not params["validate_certs"]:
-        return False
-    return params["ca_path"] or True
-
-
 def run(module: AnsibleModule) -> dict:
     params = module.params
     try:
@@ -465,13 +444,7 @@ def run(module: AnsibleModule) -> dict:
         query = server_filters(params)
     except SpecError as error:
         module.fail_json(msg=str(error), api_requests=0)
-    api = GitLabApi(
-        params["api_url"],
-        params["api_token"],
-        verify=tls_verification(params),
-        timeout=params["request_timeout"],
-        retry_max_time=params["retry_max_time"],
-    )
+    api = GitLabApi.from_params(params)
     warnings: list = []
     try:
         runners = [

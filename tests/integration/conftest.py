@@ -4,7 +4,8 @@
 
 One sandbox per test session, in its own state directory and on its own ports, so that a developer's
 `make sandbox` is neither used nor disturbed. Tests keep apart by naming what they create after themselves,
-not by resetting the sandbox, so that they stay independent of their order.
+not by resetting the sandbox, so that they stay independent of their order; the exception is the GitLab suite
+(tests/integration/gitlab/), which counts requests and resets the GitLab emulator before each test.
 """
 
 from __future__ import annotations
@@ -80,7 +81,7 @@ class PlaybookRun:
 
 @pytest.fixture(scope="session")
 def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
-    assert (COLLECTION_LINK / "galaxy.yml").is_file(), "run the tests through make (make test, make integration): it links the collection"
+    assert (COLLECTION_LINK / "galaxy.yml").is_file(), "run the tests through make (make test, make integration)"
     state = ctl.StateDir(tmp_path_factory.mktemp("sandbox"))
     ctl.start_all(state)
     try:
