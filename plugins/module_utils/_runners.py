@@ -81,6 +81,30 @@ class RunnerService:
 
     # ----------------------------------------------------------------------------------------- entry points
 
+    def prepare(self, spec: RunnerSpec) -> None:
+        """Reads that can fail, made for every entry before any entry changes anything: the listing the entry
+        will search, so that an unknown group or project fails here, not after other runners were made."""
+        if spec.state == "present" and spec.discoverable and spec.runner_id is None and spec.token is None:
+            self.listing(spec.owner)
+
+    def refuse_one_runner_twice(self, specs: list) -> None:
+        """Entries naming one group or project both by id and by path are told apart only by the path's id:
+        two entries for one runner would flip its attributes back and forth on every run."""
+        entries = [spec for spec in specs if spec.discoverable and spec.owner.kind != "instance"]
+        for kind in ("group", "project"):
+            refs = [spec.owner.ref for spec in entries if spec.owner.kind == kind]
+            if not (any(isinstance(ref, int) for ref in refs) and any(isinstance(ref, str) for ref in refs)):
+                continue  # one form only: the entries' validation already compared them
+            seen: dict = {}
+            for spec in (spec for spec in entries if spec.owner.kind == kind):
+                key = (self.owner_id(spec.owner), spec.description)
+                if key in seen:
+                    raise RunnerError(
+                        f"{seen[key].label} and {spec.label} both describe runner {spec.description!r} in {kind} "
+                        f"{key[0]} ({seen[key].owner.ref} and {spec.owner.ref} are the same {kind})"
+                    )
+                seen[key] = spec
+
     def converge(self, spec: RunnerSpec) -> Outcome:
         if spec.state == "absent":
             return self.ensure_absent(spec)

@@ -268,14 +268,16 @@ EXAMPLES = r"""
 
 RETURN = r"""
 id:
-  description: The runner's id; null when it is absent (or, in check mode, not created yet).
+  description:
+    - The runner's id; null when there is no runner (or, in check mode, it is not created yet).
+    - For O(state=absent), the id of the runner deleted, null when there was none.
   returned: single form
   type: int
   sample: 9171
 runner:
   description:
     - The runner's attributes as GitLab answers C(GET /runners/:id), after the change; predicted in check mode.
-    - Null when the runner is absent.
+    - For O(state=absent), the last attributes of the runner deleted; null when there was none to delete.
   returned: single form
   type: dict
   sample:
@@ -379,6 +381,8 @@ SHARED_OPTIONS = (
     "registration_token",
     "token_reset",
 )
+# The token sources that mean GitLab made a token during this run.
+NEW = ("created", "reset")
 # Options naming one runner: never shared.
 IDENTITY_OPTIONS = ("description", "id", "token")
 
@@ -430,19 +434,46 @@ def entry_specs(params: dict) -> list:
     return specs
 
 
+def fail_partway(module: AnsibleModule, error: Exception, failed_label: str, done: list, api_requests: int):
+    """Fail after some entries were converged. A failed result is printed in full at any verbosity, so the
+    tokens already made stay out of it; the message says which runners got one, and how to get it back."""
+    results = []
+    for spec, outcome in done:
+        result = outcome.as_result(spec.description)
+        result["token"] = None
+        results.append(result)
+    withheld = [f"{spec.label} (id {outcome.runner['id']})" for spec, outcome in done if outcome.token_source in NEW]
+    message = f"{about(failed_label)}{error}"
+    if withheld:
+        message += (
+            f". Before the failure, GitLab gave new tokens to {', '.join(withheld)}; they are not shown in a failed "
+            "result. Run again with token_reset if_missing for those entries to re-key them."
+        )
+    module.fail_json(msg=message, changed=any(outcome.changed for _spec, outcome in done), api_requests=api_requests,
+                     runners=results)  # fmt: skip
+
+
 def run(module: AnsibleModule, specs: list) -> dict:
     params = module.params
     api = GitLabApi.from_params(params)
     service = RunnerService(api, module.check_mode)
     done = []  # (spec, outcome) pairs, in entry order
+    label = ""  # the entry being worked on, for messages
     try:
+        for spec in specs:  # first every read that can fail, then the changes
+            label = spec.label
+            service.prepare(spec)
+        label = ""
+        service.refuse_one_runner_twice(specs)
         for spec in specs:
+            label = spec.label
             done.append((spec, service.converge(spec)))
     except (GitLabApiError, RunnerError) as error:
         for warning in service.warnings:
             module.warn(warning)
-        partial = {"runners": [outcome.as_result(s.description) for s, outcome in done]} if params["runners"] else {}
-        module.fail_json(msg=f"{about(spec.label)}{error}", api_requests=api.request_count, **partial)
+        if not done:
+            module.fail_json(msg=f"{about(label)}{error}", api_requests=api.request_count)
+        fail_partway(module, error, label, done, api.request_count)
     for warning in service.warnings:
         module.warn(warning)
     result = {"changed": any(outcome.changed for _spec, outcome in done), "api_requests": api.request_count}
