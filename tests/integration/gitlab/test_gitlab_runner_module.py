@@ -675,7 +675,9 @@ def test_bulk_form_refuses_two_entries_for_one_runner_with_the_owner_given_two_w
 
 def test_two_runners_with_the_description_fail_listing_both(sb, converge):
     """Two runners of the scope carry the description: the module names both ids and creates nothing."""
-    ids = [sb.create_runner(runner_type="group_type", group_id=INFRA_ID, description="twins")["id"] for _ in range(2)]
+    ids = [
+        sb.create_runner(runner_type="group_type", group_id=INFRA_ID, description="twins")["id"] for _twin in range(2)
+    ]
     clear_counts(sb)
     run = converge(dict(GROUP, description="twins", tag_list=["x"]))
     assert run.returncode != 0
