@@ -62,6 +62,20 @@ LABEL_KEY = re.compile(r"^[a-zA-Z0-9_][a-zA-Z0-9._-]{2,64}$")
 LABEL_VALUE = re.compile(r"^[a-zA-Z0-9._-]{1,256}$")
 MAX_LABELS = 32
 
+# Keys whose values are never repeated in a message (runner tokens, cache and registry credentials).
+SECRET_KEYS = frozenset(
+    {
+        "token",
+        "password",
+        "AccessKey",
+        "SecretKey",
+        "SessionToken",
+        "PrivateKey",
+        "AccountKey",
+        "bearer_token",
+        "sentry_dsn",
+    }
+)
 INT_RANGES = {
     "int8": (-(2**7), 2**7 - 1),
     "int16": (-(2**15), 2**15 - 1),
@@ -155,7 +169,8 @@ def expected(kind: object) -> str:
 class Normalizer:
     """Checks values against the schema, collecting every problem, and returns them in the runner's key order."""
 
-    def __init__(self) -> None:
+    def __init__(self, keep_unknown_keys: bool = False) -> None:
+        self.keep_unknown_keys = keep_unknown_keys
         self.problems: list[str] = []
         self.key_order = {name: {key: index for index, (key, _) in enumerate(keys)} for name, keys in TABLES.items()}
         self.key_types = {name: dict(keys) for name, keys in TABLES.items()}
@@ -168,6 +183,14 @@ class Normalizer:
             "string_or_list": self.string_or_list,
             "any": self.anything,
         }
+
+    @staticmethod
+    def shown(value: object, path: Path) -> str:
+        """A value for a message: only its kind when it sits under a key that holds secrets."""
+        if isinstance(path, tuple) and path[1] in SECRET_KEYS:
+            kind = type_name(value)
+            return f"{'an' if kind[0] in 'aeiou' else 'a'} {kind} (value not shown)"
+        return describe(value)
 
     def problem(self, path: Path | str, message: str) -> None:
         where = path if isinstance(path, str) else spell(path)
@@ -188,7 +211,7 @@ class Normalizer:
 
     def table(self, value: object, table_name: str, path: Path) -> object:
         if not isinstance(value, (dict, Mapping)):
-            self.problem(path, f"expects a table, got {describe(value)}")
+            self.problem(path, f"expects a table, got {self.shown(value, path)}")
             return value
         types, order = self.key_types[table_name], self.key_order[table_name]
         known: list[tuple[int, str, object]] = []
@@ -199,7 +222,10 @@ class Normalizer:
                 self.problem(path, f"has a key that is not a string: {key!r}")
                 continue
             if key not in types:
-                self.unknown_key(path, key, types)
+                if self.keep_unknown_keys:  # a newer runner's key: kept after the known ones, in name order
+                    known.append((len(order), key, self.anything(item, (path, key))))
+                else:
+                    self.unknown_key(path, key, types)
                 continue
             known.append((order[key], key, self.value(item, types[key], (path, key))))
         known.sort()
@@ -214,7 +240,7 @@ class Normalizer:
 
     def open_table(self, value: object, inner: object, path: Path) -> object:
         if not isinstance(value, Mapping):
-            self.problem(path, f"expects {expected(('map', inner))}, got {describe(value)}")
+            self.problem(path, f"expects {expected(('map', inner))}, got {self.shown(value, path)}")
             return value
         entries = []
         for key, item in value.items():
@@ -230,25 +256,25 @@ class Normalizer:
     def array(self, value: object, inner: object, path: Path, tables: bool = False) -> object:
         if not isinstance(value, (list, tuple)):
             wanted = "an array of tables" if tables else expected(("list", inner))
-            self.problem(path, f"expects {wanted}, got {describe(value)}")
+            self.problem(path, f"expects {wanted}, got {self.shown(value, path)}")
             return value
         return [self.value(item, inner, (path, index)) for index, item in enumerate(value)]
 
     def string(self, value: object, path: Path) -> object:
         if not isinstance(value, str):
-            self.problem(path, f"expects a string, got {describe(value)}")
+            self.problem(path, f"expects a string, got {self.shown(value, path)}")
         elif not is_encodable(value):
             self.problem(path, "is not valid Unicode text (it holds a lone surrogate)")
         return value
 
     def boolean(self, value: object, path: Path) -> object:
         if not isinstance(value, bool):
-            self.problem(path, f"expects a boolean (true or false), got {describe(value)}")
+            self.problem(path, f"expects a boolean (true or false), got {self.shown(value, path)}")
         return value
 
     def integer(self, value: object, kind: str, path: Path) -> object:
         if isinstance(value, bool) or not isinstance(value, int):
-            self.problem(path, f"expects an integer ({kind}), got {describe(value)}")
+            self.problem(path, f"expects an integer ({kind}), got {self.shown(value, path)}")
             return value
         low, high = INT_RANGES[kind]
         if not low <= value <= high:
@@ -257,7 +283,7 @@ class Normalizer:
 
     def number(self, value: object, path: Path) -> object:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            self.problem(path, f"expects a number, got {describe(value)}")
+            self.problem(path, f"expects a number, got {self.shown(value, path)}")
         return value
 
     def duration(self, value: object, path: Path) -> object:
@@ -268,7 +294,7 @@ class Normalizer:
                 "GitLab Runner would read a number here as nanoseconds",
             )
         elif not isinstance(value, str):
-            self.problem(path, f'expects a Go duration string such as "20m0s", got {describe(value)}')
+            self.problem(path, f'expects a Go duration string such as "20m0s", got {self.shown(value, path)}')
         elif not GO_DURATION.match(value):
             self.problem(
                 path, f'"{value}" is not a Go duration (a number with a unit of ns, us, ms, s, m or h, e.g. "1h30m")'
@@ -287,7 +313,7 @@ class Normalizer:
                 self.problem(path, f'"{value}" is not an RFC 3339 datetime such as "2026-01-31T12:00:00Z"')
                 return value
             return self.valid_offset(parsed, path)
-        self.problem(path, f"expects {expected('datetime')}, got {describe(value)}")
+        self.problem(path, f"expects {expected('datetime')}, got {self.shown(value, path)}")
         return value
 
     def valid_offset(self, value: datetime.datetime, path: Path) -> datetime.datetime:
@@ -301,7 +327,7 @@ class Normalizer:
             return self.string(value, path)
         if isinstance(value, (list, tuple)) and all(isinstance(item, str) for item in value):
             return [self.string(item, (path, index)) for index, item in enumerate(value)]
-        self.problem(path, f"expects a string or an array of strings, got {describe(value)}")
+        self.problem(path, f"expects a string or an array of strings, got {self.shown(value, path)}")
         return value
 
     def anything(self, value: object, path: Path) -> object:
@@ -316,7 +342,7 @@ class Normalizer:
             return value
         if isinstance(value, int):
             return self.integer(value, "int64", path)
-        self.problem(path, f"holds {describe(value)}, which TOML cannot represent")
+        self.problem(path, f"holds {self.shown(value, path)}, which TOML cannot represent")
         return value
 
 
@@ -477,9 +503,18 @@ def check_labels(labels: object, path: str, problems: Normalizer, inherited: obj
         problems.problem(path, f"gives the runner {len(merged)} labels with the global ones; at most {MAX_LABELS}")
 
 
-def normalize(config: object) -> dict:
-    """The config checked and put in the runner's key order; ConfigError with every problem otherwise."""
-    checker = Normalizer()
+UNKNOWN_KEY_POLICIES = ("fail", "keep")
+
+
+def normalize(config: object, unknown_keys: str = "fail") -> dict:
+    """The config checked and put in the runner's key order; ConfigError with every problem otherwise.
+
+    unknown_keys="keep" lets through keys this schema does not know (a runner newer than the schema), written
+    after the known keys of their table; every other check still applies.
+    """
+    if unknown_keys not in UNKNOWN_KEY_POLICIES:
+        raise ConfigError([f"unknown_keys must be one of {', '.join(UNKNOWN_KEY_POLICIES)}, got {unknown_keys!r}"])
+    checker = Normalizer(keep_unknown_keys=unknown_keys == "keep")
     if not isinstance(config, Mapping):
         raise ConfigError([f"config.toml content must be a dictionary (a table), got {describe(config)}"])
     normalized = checker.table(config, ROOT_TABLE, None)
@@ -571,8 +606,9 @@ def write_table(lines: list[str], prefix: str, table: Mapping[str, object]) -> N
             write_table(lines, name, item)
 
 
-def render(config: object, header: str = MANAGED_HEADER) -> str:
-    return dumps(normalize(config), header)
+def render(config: object, header: str = MANAGED_HEADER, unknown_keys: str = "fail") -> str:
+    """config.toml text for a dictionary shaped like it, checked first (see normalize)."""
+    return dumps(normalize(config, unknown_keys), header)
 
 
 # --- Merging with what the runner wrote ----------------------------------------------------------------------------
