@@ -75,6 +75,7 @@ bench: venv
 	$(BIN)/python tests/perf/bench_sandbox.py
 	$(BIN)/python tests/perf/bench_gitlab.py
 	$(BIN)/python tests/perf/bench_gitlab_runner.py
+	$(BIN)/python tests/perf/bench_runner_config.py
 
 changelog: venv
 	$(BIN)/antsibull-changelog lint
