@@ -5,9 +5,8 @@
 The runner hands each line to github.com/gorhill/cronexpr (helpers/timeperiod); a line it cannot compile makes
 the whole config.toml fail to load. cronexpr takes 5 fields (minute hour day-of-month month day-of-week), 6 (plus
 year) or 7 (second first, then the 6), or one of @yearly, @annually, @monthly, @weekly, @daily, @hourly. A field is
-a comma-separated list of `*`, a value, a range `a-b`, each optionally stepped `/n`; months and weekdays may be
-names (jan, january; mon, monday); day-of-month takes `?`, `L`, `nW` and `LW`; day-of-week takes `?`, `nL` and
-`n#k`.
+a comma-separated list of `*`, `?`, a value, a range `a-b`, each optionally stepped `/n`; months and weekdays may be
+names (jan, january; mon, monday); day-of-month takes `L`, `nW` and `LW`; day-of-week takes `nL` and `n#k`.
 
 Note that this plugin util is PRIVATE to the collection. It can have breaking changes at any time.
 """
@@ -107,6 +106,12 @@ def cron_problem(line: str) -> str | None:
     return None
 
 
+def seconds_field(line: str) -> str:
+    """The seconds field of a line that compiles: "0" unless it has all 7 fields (cronexpr fixes it at 0)."""
+    fields = line.split()
+    return fields[0] if len(fields) == 7 else "0"
+
+
 def check_field(part: str, field: Field) -> None:
     for entry in part.split(","):
         if not entry:
@@ -119,10 +124,10 @@ def check_field(part: str, field: Field) -> None:
             base, step = stepped.group(1), int(stepped.group(2))
             if step < 1:
                 raise ValueError(f"{field.label} step in {entry!r} must be at least 1")
-        if base == "*":
+        if base in ("*", "?"):
             continue
         if "-" in base:
-            first, _, last = base.partition("-")
+            first, last = base.split("-", maxsplit=1)
             if field.value(first) > field.value(last):
                 raise ValueError(f"{field.label} range {base!r} runs backwards")
         else:
@@ -145,7 +150,7 @@ def special_entry(entry: str, field: Field) -> bool:
             field.value(entry[:-1])
             return True
         if "#" in upper:
-            day, _, nth = entry.partition("#")
+            day, nth = entry.split("#", maxsplit=1)
             field.value(day)
             if not (nth.isdigit() and 1 <= int(nth) <= 5):
                 raise ValueError(f"day of week {entry!r}: the number after # must be 1-5")

@@ -26,7 +26,7 @@ import tomllib
 import zoneinfo
 from collections.abc import Callable, Mapping, Sequence
 
-from ansible_collections.runnerfleet.gitlab_aws.plugins.plugin_utils._cronexpr import cron_problem
+from ansible_collections.runnerfleet.gitlab_aws.plugins.plugin_utils._cronexpr import cron_problem, seconds_field
 from ansible_collections.runnerfleet.gitlab_aws.plugins.plugin_utils._runner_config_schema import (
     ROOT_TABLE,
     RUNNER_VERSION,
@@ -55,6 +55,8 @@ EXECUTORS = frozenset(
         "virtualbox",
     }
 )
+# docker-machine settings the runner still decodes but has ignored since 14.0 (it only logs a deprecation).
+OFF_PEAK_KEYS = ("OffPeakPeriods", "OffPeakTimezone", "OffPeakIdleCount", "OffPeakIdleTime")
 DOCKER_EXECUTORS = frozenset({"docker", "docker-windows", "docker+machine", "docker-autoscaler"})
 AUTOSCALER_EXECUTORS = frozenset({"docker-autoscaler", "instance"})
 # common/labels.go: what a label may look like, and how many a runner may carry (global ones included).
@@ -172,7 +174,7 @@ class Normalizer:
     def __init__(self, keep_unknown_keys: bool = False) -> None:
         self.keep_unknown_keys = keep_unknown_keys
         self.problems: list[str] = []
-        self.key_order = {name: {key: index for index, (key, _) in enumerate(keys)} for name, keys in TABLES.items()}
+        self.key_order = {name: {entry[0]: index for index, entry in enumerate(keys)} for name, keys in TABLES.items()}
         self.key_types = {name: dict(keys) for name, keys in TABLES.items()}
         self.scalars: dict[str, Callable[[object, Path], object]] = {
             "string": self.string,
@@ -229,7 +231,7 @@ class Normalizer:
                 continue
             known.append((order[key], key, self.value(item, types[key], (path, key))))
         known.sort()
-        return {key: item for _, key, item in known}
+        return {entry[1]: entry[2] for entry in known}
 
     def unknown_key(self, path: Path, key: str, types: Mapping[str, object]) -> None:
         where = (path, key)
@@ -399,6 +401,7 @@ def check_runner(runner: Mapping[str, object], path: str, problems: Normalizer) 
     machine = runner.get("machine")
     if isinstance(machine, Mapping):
         check_machine(machine, f"{path}.machine", problems)
+    check_monitoring(runner.get("monitoring"), f"{path}.monitoring", problems)
 
 
 def check_executor(runner: Mapping[str, object], executor: str, path: str, problems: Normalizer) -> None:
@@ -441,31 +444,52 @@ def check_machine(machine: Mapping[str, object], path: str, problems: Normalizer
                     f"{path}.MachineOptionsWithName[{index}]",
                     f'"{option}" must contain %s (the machine name is put there); plain options go in MachineOptions',
                 )
-    periods_fields = [("OffPeakPeriods", machine.get("OffPeakPeriods"), machine.get("OffPeakTimezone"), path)]
+    for key in OFF_PEAK_KEYS:
+        if key in machine:
+            problems.problem(
+                f"{path}.{key}",
+                "has had no effect since GitLab Runner 14.0 (the runner ignores it); "
+                "use [[runners.machine.autoscaling]] entries with Periods instead",
+            )
     autoscaling = machine.get("autoscaling")
-    if isinstance(autoscaling, list):
-        for index, entry in enumerate(autoscaling):
-            if isinstance(entry, Mapping):
-                where = f"{path}.autoscaling[{index}]"
-                periods_fields.append(("Periods", entry.get("Periods"), entry.get("Timezone"), where))
-    for key, periods, timezone, where in periods_fields:
-        check_periods(periods, timezone, key, where, problems)
+    for index, entry in enumerate(autoscaling if isinstance(autoscaling, list) else []):
+        if isinstance(entry, Mapping):
+            where = f"{path}.autoscaling[{index}]"
+            check_periods(entry.get("Periods"), f"{where}.Periods", problems)
+            check_timezone(entry.get("Timezone"), f"{where}.Timezone", problems)
 
 
-def check_periods(periods: object, timezone: object, key: str, path: str, problems: Normalizer) -> None:
-    if isinstance(periods, list):
-        for index, line in enumerate(periods):
-            if isinstance(line, str):
-                reason = cron_problem(line)
-                if reason:
-                    problems.problem(
-                        f"{path}.{key}[{index}]", f'"{line}" is not a cron line the runner can read: {reason}'
-                    )
-    timezone_key = "Timezone" if key == "Periods" else "OffPeakTimezone"
+def check_monitoring(monitoring: object, path: str, problems: Normalizer) -> None:
+    """[[runners.monitoring.job_queuing_durations]] periods are compiled at load like docker-machine's."""
+    durations = monitoring.get("job_queuing_durations") if isinstance(monitoring, Mapping) else None
+    for index, entry in enumerate(durations if isinstance(durations, list) else []):
+        if isinstance(entry, Mapping):
+            where = f"{path}.job_queuing_durations[{index}]"
+            check_periods(entry.get("periods"), f"{where}.periods", problems)
+            check_timezone(entry.get("timezone"), f"{where}.timezone", problems)
+
+
+def check_periods(periods: object, path: str, problems: Normalizer) -> None:
+    """A period is active while a cron match lies within a second of now (helpers/timeperiod), so a line whose
+    seconds are fixed (5 or 6 fields, @daily, or a seventh field other than `*`) is active one second a minute."""
+    for index, line in enumerate(periods if isinstance(periods, list) else []):
+        if not isinstance(line, str):
+            continue
+        reason = cron_problem(line)
+        if reason:
+            problems.problem(f"{path}[{index}]", f'"{line}" is not a cron line the runner can read: {reason}')
+        elif seconds_field(line) != "*":
+            problems.problem(
+                f"{path}[{index}]",
+                f'"{line}" would be active only one second a minute: the runner matches periods second by second, '
+                'so write 7 fields with "*" seconds first, e.g. "* * 9-17 * * mon-fri *"',
+            )
+
+
+def check_timezone(timezone: object, path: str, problems: Normalizer) -> None:
     if isinstance(timezone, str) and timezone and not known_timezone(timezone):
         problems.problem(
-            f"{path}.{timezone_key}",
-            f'"{timezone}" is not a time zone name (an IANA name such as "Europe/Berlin", or "UTC" or "Local")',
+            path, f'"{timezone}" is not a time zone name (an IANA name such as "Europe/Berlin", or "UTC" or "Local")'
         )
 
 

@@ -139,7 +139,7 @@ def reference_config(runners: int) -> dict:
 def median_ms(action: Callable[[], object], repeat: int) -> float:
     action()  # warm caches (schema tables, cron and time zone checks) as a long-lived controller would have them
     timings = []
-    for _ in range(repeat):
+    for _attempt in range(repeat):
         started = time.perf_counter()
         action()
         timings.append(time.perf_counter() - started)
