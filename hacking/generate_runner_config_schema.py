@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 # Copyright: (c) 2026, runnerfleet maintainers
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Rebuild plugins/plugin_utils/_runner_config_schema.py from a gitlab-runner source tree.
@@ -11,10 +10,14 @@ order and the type each key is decoded as, following the decoder's rules:
 
 - a key is the field's `toml` tag name, or the Go field name when the tag gives none (why docker-machine keys
   are CamelCase); `toml:"-"` and unexported fields are not keys;
-- an embedded struct without a tag name is flattened into its parent (RunnerCredentials, RunnerSettings,
-  docker.Credentials); when two embedded structs give the same key at the same depth, Go drops both;
+- an embedded struct without a tag name (also through an alias or a defined type over a struct) is flattened into
+  its parent (RunnerCredentials, RunnerSettings, docker.Credentials); of the fields giving one key, the shallowest
+  win, and among those a single tagged one wins; two left at the same depth are both dropped (dominantField);
 - `time.Duration` is a Go duration string, `time.Time` a TOML datetime, a slice of structs an array of tables,
-  a map an open table, `interface{}` anything;
+  a map an open table, `interface{}` anything; a defined type (`type Seconds time.Duration`) has none of its
+  definition's methods, so it decodes as the underlying type (int64), while an alias (`type D = time.Duration`)
+  is the type itself;
+- imports are read per file, as Go scopes them, and files kept out of every build (`//go:build ignore`) are skipped;
 - a type with its own `UnmarshalTOML` must be listed in CUSTOM_DECODERS (the script cannot read what the method
   accepts), a type with `UnmarshalText` is read from a string, and a type from outside the runner's module must be
   listed in EXTERNAL_TYPES. Anything else unknown stops the script with the field's path, so a new runner version
@@ -24,12 +27,14 @@ order and the type each key is decoded as, following the decoder's rules:
 from __future__ import annotations
 
 import argparse
+import ast
 import json
 import re
 import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 MODULE_PATH = "gitlab.com/gitlab-org/gitlab-runner"
 ROOT_PACKAGE = "common"
@@ -89,9 +94,21 @@ EXTERNAL_TYPES = {
     "k8s.io/apimachinery/pkg/util/intstr.IntOrString": "any",
 }
 
+# What a type defined over an external type (`type Seconds time.Duration`) decodes as: its underlying type, since
+# BurntSushi's special cases (the time.Duration type assertion, time.Time's methods) match the exact type only.
+EXTERNAL_UNDERLYING = {
+    "time.Duration": "int64",
+}
+
 TAG_TOML = re.compile(r'(?:^|\s)toml:"([^"]*)"')
-METHOD = re.compile(r"\bfunc\s*\(\s*\w*\s*\*?\s*(\w+)(?:\[[^\]]*\])?\s*\)\s*(UnmarshalTOML|UnmarshalText)\s*\(")
-IDENT = re.compile(r"[A-Za-z_]\w*")
+# The receiver's name is optional (`func (Labels) ...`, `func (*Labels) ...`): when present, a space or the `*`
+# follows it, so the type name is never a suffix of it.
+METHOD = re.compile(
+    r"\bfunc\s*\(\s*(?:\w+\s+|\w+\s*(?=\*))?\*?\s*(\w+)(?:\[[^\]]*\])?\s*\)\s*(UnmarshalTOML|UnmarshalText)\s*\("
+)
+TYPE_NAME = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)?(?:\[.*\])?", re.S)  # Name, pkg.Name, Name[T]
+# Constraints only a build that sets the `ignore` tag meets: `go generate` helpers, never part of the package.
+BUILD_IGNORE = re.compile(r"//go:build\s+ignore|//\s*\+build\s+ignore")
 
 
 class SchemaError(Exception):
@@ -169,15 +186,17 @@ class GoField:
 class GoType:
     package: str
     name: str
-    expr: str  # "struct" for structs, else the underlying type expression
+    expr: str  # "struct" for structs, else the type expression it is defined as (or an alias of)
     fields: list[GoField] = field(default_factory=list)
+    alias: bool = False  # `type A = B`: A is B, methods and all; `type A B` only shares B's underlying type
+    # Its file's imports (local name -> import path): Go scopes imports per file, not per package.
+    imports: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
 class GoPackage:
     directory: str
     name: str = ""
-    imports: dict[str, str] = field(default_factory=dict)  # local name -> import path
     types: dict[str, GoType] = field(default_factory=dict)
     text_unmarshalers: set[str] = field(default_factory=set)
     toml_unmarshalers: set[str] = field(default_factory=set)
@@ -228,7 +247,7 @@ def parse_field(declaration: str) -> list[GoField]:
     tag = None
     tag_match = re.search(r'(`[^`]*`|"(?:[^"\\]|\\.)*")\s*$', declaration)
     if tag_match:
-        tag = tag_match.group(1)[1:-1]
+        tag = tag_literal_value(tag_match.group(1))
         declaration = declaration[: tag_match.start()].strip()
     names = re.match(r"([A-Za-z_]\w*(?:\s*,\s*[A-Za-z_]\w*)*)\s+(\S.*)$", declaration, re.S)
     if names and not declaration.startswith("*"):
@@ -237,15 +256,22 @@ def parse_field(declaration: str) -> list[GoField]:
     return [GoField(None, declaration, tag)]
 
 
-def parse_type_declarations(text: str, package: GoPackage) -> None:
+def tag_literal_value(literal: str) -> str:
+    """The tag reflect sees: a raw string as written, an interpreted one ("toml:\\"name\\"") unescaped."""
+    if literal.startswith("`"):
+        return literal[1:-1]
+    return ast.literal_eval(literal)  # Go's escapes in a valid literal read the same in Python
+
+
+def parse_type_declarations(text: str, package: GoPackage, imports: dict[str, str]) -> None:
     for match in re.finditer(r"(?m)^type\s+", text):
         start = match.end()
         if text.startswith("(", start):
             close = matching_close(text, start, "(", ")")
             for spec in split_struct_body(text[start + 1 : close]):
-                add_type_spec(spec, package)
+                add_type_spec(spec, package, imports)
         else:
-            add_type_spec(read_type_spec(text, start), package)
+            add_type_spec(read_type_spec(text, start), package, imports)
 
 
 def read_type_spec(text: str, start: int) -> str:
@@ -258,12 +284,12 @@ def read_type_spec(text: str, start: int) -> str:
     return text[start:line_end]
 
 
-def add_type_spec(spec: str, package: GoPackage) -> None:
+def add_type_spec(spec: str, package: GoPackage, imports: dict[str, str]) -> None:
     found = re.match(r"([A-Za-z_]\w*)(\[[^\]]*\])?\s*(=\s*)?(.*)$", spec.strip(), re.S)
     if not found:
         return
     name, expr = found.group(1), found.group(4).strip()
-    declared = GoType(package.name, name, expr)
+    declared = GoType(package.name, name, expr, alias=found.group(3) is not None, imports=imports)
     if re.match(r"struct\s*\{", expr):
         declared.expr = "struct"
         declared.fields = struct_fields(expr)
@@ -279,18 +305,37 @@ def struct_fields(expr: str) -> list[GoField]:
     return fields
 
 
+def build_ignored(source: str) -> bool:
+    """Whether a `//go:build ignore` (or `// +build ignore`) constraint keeps the file out of every build.
+
+    Constraints are line comments before the package clause. Other constraints (GOOS, custom tags) are taken as
+    met: the config structs are shared by every platform's build.
+    """
+    in_block = False
+    for raw_line in source.splitlines():
+        line = raw_line.strip()
+        if in_block or line.startswith("/*"):
+            in_block = "*/" not in line
+            continue
+        if line and not line.startswith("//"):
+            return False  # the package clause: no constraint comes after it
+        if BUILD_IGNORE.fullmatch(line):
+            return True
+    return False
+
+
 def read_package(directory: Path) -> GoPackage:
     package = GoPackage(str(directory))
     for path in sorted(directory.glob("*.go")):
-        if path.name.endswith("_test.go"):
+        source = path.read_text(encoding="utf-8")
+        if path.name.endswith("_test.go") or build_ignored(source):
             continue
-        text = strip_comments(path.read_text(encoding="utf-8"))
+        text = strip_comments(source)
         declared = re.search(r"(?m)^package\s+(\w+)", text)
         if not declared:
             continue
         package.name = declared.group(1)
-        package.imports.update(parse_imports(text))
-        parse_type_declarations(text, package)
+        parse_type_declarations(text, package, parse_imports(text))
         for receiver, method in METHOD.findall(text):
             target = package.toml_unmarshalers if method == "UnmarshalTOML" else package.text_unmarshalers
             target.add(receiver)
@@ -298,6 +343,23 @@ def read_package(directory: Path) -> GoPackage:
 
 
 # --- From Go types to the schema -----------------------------------------------------------------------------
+
+
+@dataclass
+class Scope:
+    """Where a type expression is written: its package directory, and the imports of its file."""
+
+    directory: str
+    imports: dict[str, str]
+
+
+class Candidate(NamedTuple):
+    """A key a struct gives, possibly promoted from an embedded struct: dominant_field picks among same-named ones."""
+
+    depth: int  # how many embedded structs deep
+    key: str
+    value_type: object
+    tagged: bool  # named by its toml tag: BurntSushi prefers it over untagged fields at the same depth
 
 
 class SchemaBuilder:
@@ -309,11 +371,11 @@ class SchemaBuilder:
         self.tables: dict[str, list[tuple[str, object]]] = {}
         self.table_names: dict[tuple[str, str], str] = {}
 
-    def package(self, relative: str) -> GoPackage:
+    def package(self, relative: str, where: str) -> GoPackage:
         if relative not in self.packages:
             directory = self.source_root / relative
             if not directory.is_dir():
-                raise SchemaError(f"package directory {relative!r} is missing from {self.source_root}")
+                raise SchemaError(f"{where}: package directory {relative!r} is missing from {self.source_root}")
             self.packages[relative] = read_package(directory)
         return self.packages[relative]
 
@@ -326,10 +388,12 @@ class SchemaBuilder:
         if key in self.table_names:
             return self.table_names[key]
         declared = self.declared(package_dir, struct_name, where)
+        if declared.expr != "struct":
+            raise SchemaError(f"{where}: {declared.name} is not a struct")
         table_name = self.unique_table_name(declared.package, struct_name)
         self.table_names[key] = table_name
         self.tables[table_name] = []  # reserved before recursing: structs may refer to themselves
-        self.tables[table_name] = self.keys_of(package_dir, declared, where)
+        self.tables[table_name] = self.keys_of(Scope(package_dir, declared.imports), declared.fields, where)
         return table_name
 
     def unique_table_name(self, package_name: str, struct_name: str) -> str:
@@ -342,113 +406,148 @@ class SchemaBuilder:
         return candidate
 
     def declared(self, package_dir: str, name: str, where: str) -> GoType:
-        package = self.package(package_dir)
+        package = self.package(package_dir, where)
         if name not in package.types:
             raise SchemaError(f"{where}: type {name} is not declared in package directory {package_dir!r}")
         return package.types[name]
 
-    def keys_of(self, package_dir: str, declared: GoType, where: str) -> list[tuple[str, object]]:
-        if declared.expr != "struct":
-            raise SchemaError(f"{where}: {declared.name} is not a struct")
-        candidates: list[tuple[int, str, object]] = []
-        self.collect_keys(package_dir, declared.fields, where, 0, candidates)
+    def keys_of(self, scope: Scope, fields: list[GoField], where: str) -> list[tuple[str, object]]:
+        candidates: list[Candidate] = []
+        self.collect_keys(scope, fields, where, 0, candidates)
         return resolve_embedding_conflicts(candidates)
 
-    def collect_keys(
-        self, package_dir: str, fields: list[GoField], where: str, depth: int, out: list[tuple[int, str, object]]
-    ) -> None:
+    def collect_keys(self, scope: Scope, fields: list[GoField], where: str, depth: int, out: list[Candidate]) -> None:
         for go_field in fields:
             tag_name, skipped = toml_tag(go_field.tag)
             if skipped:
                 continue
-            if go_field.name is None and not tag_name:
-                embedded_dir, embedded = self.embedded_struct(package_dir, go_field.type_expr, where)
-                if embedded is not None:
-                    self.collect_keys(embedded_dir, embedded.fields, f"{where}.{embedded.name}", depth + 1, out)
-                    continue
             field_name = go_field.name or go_field.type_expr.lstrip("*").rsplit(".", 1)[-1]
+            if go_field.name is None and not tag_name:
+                embedded = self.embedded_struct(scope, go_field.type_expr, where)
+                if embedded is not None:
+                    embedded_scope, embedded_fields = embedded
+                    self.collect_keys(embedded_scope, embedded_fields, f"{where}.{field_name}", depth + 1, out)
+                    continue
             if not field_name[0].isupper():
                 continue  # unexported: the decoder never fills it
             key = tag_name or field_name
-            value_type = self.value_type(package_dir, go_field.type_expr, f"{where}.{key}")
+            value_type = self.value_type(scope, go_field.type_expr, f"{where}.{key}")
             if value_type is not None:
-                out.append((depth, key, value_type))
+                out.append(Candidate(depth, key, value_type, tagged=bool(tag_name)))
 
-    def embedded_struct(self, package_dir: str, type_expr: str, where: str) -> tuple[str, GoType | None]:
-        target_dir, name, external = self.locate(package_dir, type_expr.lstrip("*"), where)
+    def embedded_struct(self, scope: Scope, type_expr: str, where: str) -> tuple[Scope, list[GoField]] | None:
+        """The scope and fields an embedded type flattens, or None when it is not a struct.
+
+        reflect sees the struct behind an alias (`type Creds = docker.Credentials`) or a defined type
+        (`type Settings Local`), so both are followed to it.
+        """
+        target_dir, name, external = self.locate(scope, type_expr.strip().lstrip("*"), where)
         if external:
-            return target_dir, None
+            return None
         declared = self.declared(target_dir, name, where)
-        return target_dir, declared if declared.expr == "struct" else None
+        declared_scope = Scope(target_dir, declared.imports)
+        if declared.expr == "struct":
+            return declared_scope, declared.fields
+        if is_type_name(declared.expr):
+            return self.embedded_struct(declared_scope, declared.expr, where)
+        return None
 
-    def locate(self, package_dir: str, qualified: str, where: str) -> tuple[str, str, bool]:
+    def locate(self, scope: Scope, qualified: str, where: str) -> tuple[str, str, bool]:
         """(package directory or import path, type name, is-external) of a possibly qualified type name."""
-        qualified = re.sub(r"\[.*\]$", "", qualified)  # generic instantiation
+        qualified = re.sub(r"\[.*\]$", "", qualified, flags=re.S)  # generic instantiation
         if "." not in qualified:
-            return package_dir, qualified, False
+            return scope.directory, qualified, False
         local, name = qualified.split(".", 1)
-        imports = self.package(package_dir).imports
-        if local not in imports:
+        if local not in scope.imports:
             raise SchemaError(f"{where}: package {local!r} of {qualified} is not imported")
-        path = imports[local]
+        path = scope.imports[local]
         if path == MODULE_PATH or path.startswith(MODULE_PATH + "/"):
             return path[len(MODULE_PATH) + 1 :] or ".", name, False
         return path, name, True
 
-    def value_type(self, package_dir: str, expr: str, where: str) -> object | None:  # noqa: PLR0911 one per Go type form
-        expr = re.sub(r"\s+", " ", expr.strip())
+    def value_type(self, scope: Scope, expr: str, where: str) -> object | None:  # noqa: PLR0911 one per Go type form
+        # Stripped, not squashed: an inline struct's body is split into fields on its newlines. The keyword tests
+        # need the bracket or word boundary after the keyword, so `structuredLogging` stays a type name.
+        expr = expr.strip()
         if expr.startswith("*"):
-            return self.value_type(package_dir, expr[1:], where)
-        if expr in GO_SCALARS:
-            return GO_SCALARS[expr]
-        if expr.startswith(("func", "chan", "<-")):
+            return self.value_type(scope, expr[1:], where)
+        compact = re.sub(r"\s+", "", expr)  # `interface {}`
+        if compact in GO_SCALARS:
+            return GO_SCALARS[compact]
+        if re.match(r"func\s*\(|chan\b|<-", expr):
             return None  # not decodable; such fields carry toml:"-" in practice
-        if expr.startswith("interface"):
+        if re.match(r"interface\s*\{", expr):
             return "any"  # the decoder stores whatever TOML value it finds
-        if expr.startswith("[]") or re.match(r"\[\d+\]", expr):
-            element = expr[expr.index("]") + 1 :]
-            inner = self.value_type(package_dir, element, where + "[]")
-            if isinstance(inner, tuple) and inner[0] == "table":
-                return ("tables", inner[1])
-            return ("list", inner)
-        if expr.startswith("map["):
-            close = matching_close(expr, 3, "[", "]")
-            key_type = self.value_type(package_dir, expr[4:close], where + "{key}")
-            if key_type != "string":
-                raise SchemaError(f"{where}: map keys of type {expr[4:close]} cannot come from TOML")
-            return ("map", self.value_type(package_dir, expr[close + 1 :], where + "{}"))
-        if expr.startswith("struct"):
-            return ("table", self.anonymous_table(package_dir, expr, where))
-        return self.named_type(package_dir, expr, where)
+        if expr.startswith("["):
+            return self.list_type(scope, expr, where)
+        if re.match(r"map\s*\[", expr):
+            return self.map_type(scope, expr, where)
+        if re.match(r"struct\s*\{", expr):
+            return ("table", self.anonymous_table(scope, expr, where))
+        return self.named_type(scope, expr, where)
 
-    def anonymous_table(self, package_dir: str, expr: str, where: str) -> str:
+    def list_type(self, scope: Scope, expr: str, where: str) -> object:
+        """A slice or an array: an array of tables when its elements are structs."""
+        element = expr[matching_close(expr, 0, "[", "]") + 1 :]
+        inner = self.value_type(scope, element, where + "[]")
+        if isinstance(inner, tuple) and inner[0] == "table":
+            return ("tables", inner[1])
+        return ("list", inner)
+
+    def map_type(self, scope: Scope, expr: str, where: str) -> object:
+        opening = expr.index("[")
+        close = matching_close(expr, opening, "[", "]")
+        key_expr = expr[opening + 1 : close].strip()
+        if self.value_type(scope, key_expr, where + "{key}") != "string":
+            raise SchemaError(f"{where}: map keys of type {key_expr} cannot come from TOML")
+        return ("map", self.value_type(scope, expr[close + 1 :], where + "{}"))
+
+    def anonymous_table(self, scope: Scope, expr: str, where: str) -> str:
         name = where.replace("[]", "").replace("{}", "")
         table_name = self.unique_table_name(ROOT_PACKAGE, f"anonymous:{name}")
         self.tables[table_name] = []
-        candidates: list[tuple[int, str, object]] = []
-        self.collect_keys(package_dir, struct_fields(expr), where, 0, candidates)
-        self.tables[table_name] = resolve_embedding_conflicts(candidates)
+        self.tables[table_name] = self.keys_of(scope, struct_fields(expr), where)
         return table_name
 
-    def named_type(self, package_dir: str, expr: str, where: str) -> object:
-        target, name, external = self.locate(package_dir, expr, where)
+    def named_type(self, scope: Scope, expr: str, where: str, methods: bool = True) -> object | None:
+        """The type a named type decodes as; with methods=False, as the underlying type of a type defined over it.
+
+        Go gives a defined type (`type Seconds time.Duration`) none of its definition's methods, and BurntSushi's
+        special cases match the exact type, so such a type decodes as the plain underlying type.
+        """
+        target, name, external = self.locate(scope, expr, where)
         if external:
-            external_name = f"{target}.{name}"
-            if external_name not in EXTERNAL_TYPES:
-                raise SchemaError(f"{where}: external type {external_name} needs an entry in EXTERNAL_TYPES")
-            return EXTERNAL_TYPES[external_name]
-        package = self.package(target)
+            return external_type(f"{target}.{name}", where, methods)
+        package = self.package(target, where)
         qualified = f"{package.name}.{name}"
-        if name in package.toml_unmarshalers:
+        if methods and name in package.toml_unmarshalers:
             if qualified not in CUSTOM_DECODERS:
                 raise SchemaError(f"{where}: {qualified} has its own UnmarshalTOML; add it to CUSTOM_DECODERS")
             return CUSTOM_DECODERS[qualified]
-        if name in package.text_unmarshalers:
+        if methods and name in package.text_unmarshalers:
             return "string"
         declared = self.declared(target, name, where)
         if declared.expr == "struct":
             return ("table", self.struct_table(target, name, where))
-        return self.value_type(target, declared.expr, where)
+        declared_scope = Scope(target, declared.imports)
+        if is_type_name(declared.expr) and not (methods and declared.alias):
+            return self.named_type(declared_scope, declared.expr, where, methods=False)
+        return self.value_type(declared_scope, declared.expr, where)
+
+
+def is_type_name(expr: str) -> bool:
+    """Whether a type expression names a declared type (not a predeclared one, nor a type literal)."""
+    return TYPE_NAME.fullmatch(expr) is not None and expr not in GO_SCALARS
+
+
+def external_type(qualified: str, where: str, methods: bool) -> object:
+    if not methods:
+        if qualified not in EXTERNAL_UNDERLYING:
+            raise SchemaError(f"{where}: a type defined over {qualified} needs its entry in EXTERNAL_UNDERLYING")
+        return EXTERNAL_UNDERLYING[qualified]
+    if qualified not in EXTERNAL_TYPES:
+        raise SchemaError(f"{where}: external type {qualified} needs an entry in EXTERNAL_TYPES")
+    return EXTERNAL_TYPES[qualified]
 
 
 def toml_tag(tag: str | None) -> tuple[str, bool]:
@@ -462,20 +561,23 @@ def toml_tag(tag: str | None) -> tuple[str, bool]:
     return ("", True) if name == "-" else (name, False)
 
 
-def resolve_embedding_conflicts(candidates: list[tuple[int, str, object]]) -> list[tuple[str, object]]:
-    """Go's rule for promoted fields: the shallowest wins; two at the same shallowest depth cancel out."""
-    best_depth: dict[str, int] = {}
-    count_at_best: dict[str, int] = {}
-    for depth, key, _ in candidates:
-        if key not in best_depth or depth < best_depth[key]:
-            best_depth[key], count_at_best[key] = depth, 1
-        elif depth == best_depth[key]:
-            count_at_best[key] += 1
-    kept: list[tuple[str, object]] = []
-    for depth, key, value_type in candidates:
-        if depth == best_depth[key] and count_at_best[key] == 1:
-            kept.append((key, value_type))
-    return kept
+def resolve_embedding_conflicts(candidates: list[Candidate]) -> list[tuple[str, object]]:
+    """The keys a struct gives, in declaration order, each from the field BurntSushi/toml's dominantField picks."""
+    indexes_by_key: dict[str, list[int]] = {}
+    for index, candidate in enumerate(candidates):
+        indexes_by_key.setdefault(candidate.key, []).append(index)
+    winners = {dominant_field(candidates, indexes) for indexes in indexes_by_key.values()}
+    return [(candidate.key, candidate.value_type) for index, candidate in enumerate(candidates) if index in winners]
+
+
+def dominant_field(candidates: list[Candidate], indexes: list[int]) -> int | None:
+    """Of the fields giving one key, only the shallowest count; a single tagged one among them wins, else a single
+    field; two tagged ones, or two untagged ones with none tagged, cancel out (Go's promotion rule, plus tags)."""
+    depth = min(candidates[index].depth for index in indexes)
+    shallowest = [index for index in indexes if candidates[index].depth == depth]
+    tagged = [index for index in shallowest if candidates[index].tagged]
+    contenders = tagged or shallowest
+    return contenders[0] if len(contenders) == 1 else None
 
 
 # --- Writing the schema module -------------------------------------------------------------------------------
@@ -504,24 +606,41 @@ TABLES = {{
 def python_literal(value: object) -> str:
     """A string or a nested tuple of strings, written the way ruff format leaves it (double quotes)."""
     if isinstance(value, tuple):
-        return "(" + ", ".join(python_literal(item) for item in value) + ")"
+        items = ", ".join(python_literal(item) for item in value)
+        return f"({items},)" if len(value) == 1 else f"({items})"
     return json.dumps(value)
 
 
 def render_schema(tables: dict[str, list[tuple[str, object]]], version: str, source: str, root: str) -> str:
     header = HEADER.format(version=json.dumps(version), source=json.dumps(source), root=json.dumps(root))
-    lines = [header]
+    lines: list[str] = []
     for table_name in sorted(tables):
-        entries = [python_literal((key, value_type)) for key, value_type in tables[table_name]]
-        one_line = f"    {json.dumps(table_name)}: ({entries[0]},),\n" if len(entries) == 1 else ""
-        if one_line and len(one_line) <= LINE_LENGTH + 1:
-            lines.append(one_line)  # how ruff format writes a one-element tuple that fits
-            continue
-        lines.append(f"    {json.dumps(table_name)}: (\n")
-        lines.extend(f"        {entry},\n" for entry in entries)
-        lines.append("    ),\n")
-    lines.append("}\n")
-    return "".join(lines)
+        lines.extend(table_lines(table_name, tables[table_name]))
+    return header + "".join(f"{line}\n" for line in lines) + "}\n"
+
+
+def table_lines(table_name: str, entries: list[tuple[str, object]]) -> list[str]:
+    """One table as ruff format writes it: `()` when empty, one line for a single entry that fits, else one entry
+    per line (the trailing comma keeps ruff from joining them)."""
+    name = json.dumps(table_name)
+    one_line = f"    {name}: {python_literal(tuple(entries))},"
+    if not entries or (len(entries) == 1 and len(one_line) <= LINE_LENGTH):
+        return [one_line]
+    lines = [f"    {name}: ("]
+    for entry in entries:
+        lines.extend(wrapped_lines(entry, " " * 8))
+    lines.append("    ),")
+    return lines
+
+
+def wrapped_lines(value: object, indent: str) -> list[str]:
+    """`value,` at `indent`; a tuple too long for the line is split the way ruff format splits it: one element per
+    line, each with a trailing comma, and so on inward."""
+    line = f"{indent}{python_literal(value)},"
+    if len(line) <= LINE_LENGTH or not isinstance(value, tuple):
+        return [line]
+    inner = [item_line for item in value for item_line in wrapped_lines(item, indent + " " * 4)]
+    return [f"{indent}(", *inner, f"{indent}),"]
 
 
 def source_version(source_root: Path) -> str:

@@ -60,7 +60,8 @@ class Field:
         lowered = text.lower()
         if lowered in self.names:
             return self.names[lowered]
-        if not text.isdigit():
+        digits = YEAR_DIGITS if self.label == "year" else DIGITS
+        if not digits.match(text):
             raise ValueError(f"{self.label} {text!r} is not a number{self.name_hint()}")
         number = int(text)
         if not self.low <= number <= self.high:
@@ -86,7 +87,9 @@ LAYOUTS = {
     6: (MINUTE, HOUR, DAY_OF_MONTH, MONTH, DAY_OF_WEEK, YEAR),
     7: (SECOND, MINUTE, HOUR, DAY_OF_MONTH, MONTH, DAY_OF_WEEK, YEAR),
 }
-STEP = re.compile(r"^(.*)/(\d+)$")
+STEP = re.compile(r"^(.*)/([0-9]+)\Z")
+DIGITS = re.compile(r"^[0-9]{1,2}\Z")  # cronexpr reads at most two ASCII digits (four for a year)
+YEAR_DIGITS = re.compile(r"^[0-9]{4}\Z")
 
 
 @functools.lru_cache(maxsize=1024)
@@ -94,44 +97,55 @@ def cron_problem(line: str) -> str | None:
     """Why cronexpr would refuse `line`, or None when it compiles."""
     text = line.strip()
     if text.startswith("@"):
-        return None if text.lower() in PREDEFINED else f"{text!r} is not one of {', '.join(sorted(PREDEFINED))}"
+        return None if text in PREDEFINED else f"{text!r} is not one of {', '.join(sorted(PREDEFINED))} (lowercase)"
     fields = text.split()
     if len(fields) not in LAYOUTS:
         return f"has {len(fields)} fields; cron lines here have 5, 6 (with year) or 7 (with second and year)"
     for part, field in zip(fields, LAYOUTS[len(fields)], strict=True):
         try:
-            check_field(part, field)
+            field_values(part, field)
         except ValueError as problem:
             return str(problem)
     return None
 
 
-def seconds_field(line: str) -> str:
-    """The seconds field of a line that compiles: "0" unless it has all 7 fields (cronexpr fixes it at 0)."""
+def runs_every_second(line: str) -> bool:
+    """Whether a line that compiles matches every second of the minutes it matches (5 and 6 fields, and the
+    @ shortcuts, fix the second at 0)."""
     fields = line.split()
-    return fields[0] if len(fields) == 7 else "0"
+    return len(fields) == 7 and field_values(fields[0], SECOND) == set(range(60))
 
 
-def check_field(part: str, field: Field) -> None:
+def field_values(part: str, field: Field) -> set[int]:
+    """The values a field matches; ValueError saying why cronexpr would refuse it. Special day entries (L, W, #)
+    are checked but add no values: only the seconds field's values are ever needed."""
+    values: set[int] = set()
     for entry in part.split(","):
         if not entry:
             raise ValueError(f"{field.label} field {part!r} has an empty list entry")
         if special_entry(entry, field):
             continue
-        stepped = STEP.match(entry)
-        base = entry
-        if stepped:
-            base, step = stepped.group(1), int(stepped.group(2))
-            if step < 1:
-                raise ValueError(f"{field.label} step in {entry!r} must be at least 1")
-        if base in ("*", "?"):
-            continue
-        if "-" in base:
-            first, last = base.split("-", maxsplit=1)
-            if field.value(first) > field.value(last):
-                raise ValueError(f"{field.label} range {base!r} runs backwards")
-        else:
-            field.value(base)
+        values |= entry_values(entry, field)
+    return values
+
+
+def entry_values(entry: str, field: Field) -> set[int]:
+    base, step = entry, 1
+    stepped = STEP.match(entry)
+    if stepped:
+        base, step = stepped.group(1), int(stepped.group(2))
+        if not 1 <= step <= field.high:
+            raise ValueError(f"{field.label} step in {entry!r} must be 1-{field.high}")
+    if base in ("*", "?"):
+        return set(range(field.low, field.high + 1, step))
+    if "-" in base:
+        first_text, last_text = base.split("-", maxsplit=1)
+        first, last = field.value(first_text), field.value(last_text)
+        if first > last:
+            raise ValueError(f"{field.label} range {base!r} runs backwards (it would match nothing)")
+        return set(range(first, last + 1, step))
+    first = field.value(base)
+    return set(range(first, field.high + 1, step)) if stepped else {first}
 
 
 def special_entry(entry: str, field: Field) -> bool:
@@ -140,11 +154,11 @@ def special_entry(entry: str, field: Field) -> bool:
     if field is DAY_OF_MONTH:
         if upper in ("?", "L", "LW"):
             return True
-        if upper.endswith("W") and upper[:-1].isdigit():
+        if upper.endswith("W") and DIGITS.match(upper[:-1]):
             field.value(upper[:-1])
             return True
     if field is DAY_OF_WEEK:
-        if upper in ("?", "L"):
+        if upper == "?":
             return True
         if upper.endswith("L") and len(upper) > 1:
             field.value(entry[:-1])
@@ -152,7 +166,7 @@ def special_entry(entry: str, field: Field) -> bool:
         if "#" in upper:
             day, nth = entry.split("#", maxsplit=1)
             field.value(day)
-            if not (nth.isdigit() and 1 <= int(nth) <= 5):
+            if not re.match(r"^[1-5]\Z", nth):
                 raise ValueError(f"day of week {entry!r}: the number after # must be 1-5")
             return True
     return False

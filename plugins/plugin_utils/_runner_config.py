@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime
 import difflib
+import fractions
 import functools
 import math
 import re
@@ -26,7 +27,7 @@ import tomllib
 import zoneinfo
 from collections.abc import Callable, Mapping, Sequence
 
-from ansible_collections.runnerfleet.gitlab_aws.plugins.plugin_utils._cronexpr import cron_problem, seconds_field
+from ansible_collections.runnerfleet.gitlab_aws.plugins.plugin_utils._cronexpr import cron_problem, runs_every_second
 from ansible_collections.runnerfleet.gitlab_aws.plugins.plugin_utils._runner_config_schema import (
     ROOT_TABLE,
     RUNNER_VERSION,
@@ -60,8 +61,9 @@ OFF_PEAK_KEYS = ("OffPeakPeriods", "OffPeakTimezone", "OffPeakIdleCount", "OffPe
 DOCKER_EXECUTORS = frozenset({"docker", "docker-windows", "docker+machine", "docker-autoscaler"})
 AUTOSCALER_EXECUTORS = frozenset({"docker-autoscaler", "instance"})
 # common/labels.go: what a label may look like, and how many a runner may carry (global ones included).
-LABEL_KEY = re.compile(r"^[a-zA-Z0-9_][a-zA-Z0-9._-]{2,64}$")
-LABEL_VALUE = re.compile(r"^[a-zA-Z0-9._-]{1,256}$")
+# Go's `$` is the end of the text; Python's `\Z` is (its `$` also matches before a final newline).
+LABEL_KEY = re.compile(r"^[a-zA-Z0-9_][a-zA-Z0-9._-]{2,64}\Z")
+LABEL_VALUE = re.compile(r"^[a-zA-Z0-9._-]{1,256}\Z")
 MAX_LABELS = 32
 
 # Keys whose values are never repeated in a message (runner tokens, cache and registry credentials).
@@ -89,8 +91,19 @@ INT_RANGES = {
     "uint64": (0, 2**63 - 1),  # TOML integers are signed 64-bit
 }
 # Go's time.ParseDuration: "300ms", "1.5h", "2h45m", "-1m"; a bare "0" too.
-GO_DURATION = re.compile(r"^[-+]?(0|(\d+(\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h))+$")
-BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
+GO_DURATION = re.compile(r"^[-+]?(0|(([0-9]+(\.[0-9]*)?|\.[0-9]+)(ns|us|µs|μs|ms|s|m|h))+)\Z")
+GO_DURATION_PART = re.compile(r"([0-9]*\.?[0-9]*)(ns|us|µs|μs|ms|s|m|h)")
+DURATION_UNITS_NS = {
+    "ns": 1,
+    "us": 10**3,
+    "µs": 10**3,
+    "μs": 10**3,
+    "ms": 10**6,
+    "s": 10**9,
+    "m": 60 * 10**9,
+    "h": 3600 * 10**9,
+}
+BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+\Z")
 TIME_TYPES = (datetime.datetime, datetime.date, datetime.time)
 
 
@@ -141,9 +154,13 @@ def type_name(value: object) -> str:
     return type(value).__name__
 
 
+def with_article(noun: str) -> str:
+    return f"{'an' if noun[0] in 'aeiou' else 'a'} {noun}"
+
+
 def describe(value: object) -> str:
     if isinstance(value, (Mapping, list, tuple)):
-        return f"a {type_name(value)}"
+        return with_article(type_name(value))
     text = repr(value)
     return f"{type_name(value)} {text if len(text) <= 40 else text[:37] + '...'}"
 
@@ -153,7 +170,9 @@ def expected(kind: object) -> str:
         shape, inner = kind
         if shape in ("table", "tables"):
             return "a table" if shape == "table" else "an array of tables"
-        return f"an array of {expected(inner)}" if shape == "list" else f"a table of {expected(inner)}"
+        items = "item" if shape == "list" else "value"
+        holder = "an array" if shape == "list" else "a table"
+        return f"{holder} whose every {items} is {expected(inner)}"
     return {
         "string": "a string",
         "bool": "a boolean (true or false)",
@@ -190,8 +209,7 @@ class Normalizer:
     def shown(value: object, path: Path) -> str:
         """A value for a message: only its kind when it sits under a key that holds secrets."""
         if isinstance(path, tuple) and path[1] in SECRET_KEYS:
-            kind = type_name(value)
-            return f"{'an' if kind[0] in 'aeiou' else 'a'} {kind} (value not shown)"
+            return f"{with_article(type_name(value))} (value not shown)"
         return describe(value)
 
     def problem(self, path: Path | str, message: str) -> None:
@@ -224,7 +242,7 @@ class Normalizer:
                 self.problem(path, f"has a key that is not a string: {key!r}")
                 continue
             if key not in types:
-                if self.keep_unknown_keys:  # a newer runner's key: kept after the known ones, in name order
+                if self.keep_unknown_keys and is_encodable(key):  # a newer runner's key: after the known ones
                     known.append((len(order), key, self.anything(item, (path, key))))
                 else:
                     self.unknown_key(path, key, types)
@@ -248,8 +266,8 @@ class Normalizer:
         for key, item in value.items():
             if item is None:
                 continue
-            if not isinstance(key, str):
-                self.problem(path, f"has a key that is not a string: {key!r}")
+            if not isinstance(key, str) or not is_encodable(key):
+                self.problem(path, f"has a key that is not a string of valid Unicode text: {key!r}")
                 continue
             entries.append((key, self.value(item, inner, (path, key))))
         entries.sort(key=lambda entry: entry[0])
@@ -297,7 +315,7 @@ class Normalizer:
             )
         elif not isinstance(value, str):
             self.problem(path, f'expects a Go duration string such as "20m0s", got {self.shown(value, path)}')
-        elif not GO_DURATION.match(value):
+        elif not GO_DURATION.match(value) or duration_overflows(value):
             self.problem(
                 path, f'"{value}" is not a Go duration (a number with a unit of ns, us, ms, s, m or h, e.g. "1h30m")'
             )
@@ -308,7 +326,7 @@ class Normalizer:
             return self.valid_offset(value, path)
         if isinstance(value, str):
             try:
-                parsed = datetime.datetime.fromisoformat(value)
+                parsed = datetime.datetime.fromisoformat(value.upper())  # RFC 3339 allows a lowercase t and z
             except ValueError:
                 parsed = None
             if parsed is None or parsed.tzinfo is None or ("T" not in value.upper() and " " not in value):
@@ -332,7 +350,7 @@ class Normalizer:
         self.problem(path, f"expects a string or an array of strings, got {self.shown(value, path)}")
         return value
 
-    def anything(self, value: object, path: Path) -> object:
+    def anything(self, value: object, path: Path) -> object:  # noqa: PLR0911 one return per kind of TOML value
         """A free-form value (plugin_config, nesting_config): anything TOML can hold."""
         if isinstance(value, Mapping):
             return self.open_table(value, "any", path)
@@ -340,12 +358,23 @@ class Normalizer:
             return self.array(value, "any", path)
         if isinstance(value, str):
             return self.string(value, path)
+        if isinstance(value, datetime.time) and value.tzinfo is not None:
+            self.problem(path, "is a time of day with a UTC offset, which TOML cannot write (give a datetime)")
+            return value
         if isinstance(value, (bool, float, *TIME_TYPES)):
             return value
         if isinstance(value, int):
             return self.integer(value, "int64", path)
         self.problem(path, f"holds {self.shown(value, path)}, which TOML cannot represent")
         return value
+
+
+def duration_overflows(text: str) -> bool:
+    """Go's durations are int64 nanoseconds (about 292 years); ParseDuration refuses more."""
+    total = fractions.Fraction(0)
+    for number, unit in GO_DURATION_PART.findall(text):
+        total += fractions.Fraction(number + "0" if number.endswith(".") else number) * DURATION_UNITS_NS[unit]
+    return total > INT_RANGES["int64"][1]
 
 
 def is_encodable(text: str) -> bool:
@@ -478,7 +507,7 @@ def check_periods(periods: object, path: str, problems: Normalizer) -> None:
         reason = cron_problem(line)
         if reason:
             problems.problem(f"{path}[{index}]", f'"{line}" is not a cron line the runner can read: {reason}')
-        elif seconds_field(line) != "*":
+        elif not runs_every_second(line):
             problems.problem(
                 f"{path}[{index}]",
                 f'"{line}" would be active only one second a minute: the runner matches periods second by second, '
@@ -542,8 +571,7 @@ def normalize(config: object, unknown_keys: str = "fail") -> dict:
     if not isinstance(config, Mapping):
         raise ConfigError([f"config.toml content must be a dictionary (a table), got {describe(config)}"])
     normalized = checker.table(config, ROOT_TABLE, None)
-    if not checker.problems:
-        check_runner_rules(normalized, checker)
+    check_runner_rules(normalized, checker)  # guarded by type checks of its own: every problem shows at once
     if checker.problems:
         raise ConfigError(checker.problems)
     return normalized
@@ -648,7 +676,10 @@ def parse_current(current: object) -> dict:
         return dict(current)
     if not isinstance(current, (str, bytes)):
         raise ConfigError([f"the current config.toml must be its text or a dictionary, got {describe(current)}"])
-    text = current.decode("utf-8") if isinstance(current, bytes) else current
+    try:
+        text = current.decode("utf-8") if isinstance(current, bytes) else current
+    except UnicodeDecodeError:
+        raise ConfigError(["the current config.toml on the host is not UTF-8 text"]) from None
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
@@ -700,14 +731,17 @@ def runner_token_is_newer(desired: Mapping, current: Mapping) -> tuple[bool, str
     current_obtained = as_moment(current.get("token_obtained_at"))
     desired_obtained = as_moment(desired.get("token_obtained_at"))
     if desired_obtained and current_obtained:
-        newer = current_obtained > desired_obtained
-        return newer, "compared token_obtained_at"
+        return current_obtained > desired_obtained, "the host's token_obtained_at is later than the desired one's"
     desired_expires = as_moment(desired.get("token_expires_at"))
     if desired_expires:
-        return current_expires > desired_expires, "compared token_expires_at"
-    # Nothing says when the desired token was obtained: keeping the runner's rotated token is the safe side
+        return current_expires > desired_expires, "the host's token_expires_at is later than the desired one's"
+    # Nothing comparable says which token is newer: keeping the runner's rotated token is the safe side
     # (writing an older token back is what breaks a runner whose token it rotated).
-    return True, "the desired token carries no token_obtained_at or token_expires_at"
+    if desired_obtained:
+        why = "the host's token has no token_obtained_at and the desired one no token_expires_at"
+    else:
+        why = "the desired token carries no token_obtained_at or token_expires_at"
+    return True, f"{why} to compare; the runner's token is kept as the safe side"
 
 
 def merge_runner_state(desired: object, current: object) -> dict:
@@ -743,6 +777,7 @@ def merge_runner(runner: object, index: int, current_runners: Sequence[Mapping],
     newer, reason = runner_token_is_newer(runner, current)
     if newer and current.get("token"):
         for key in ("token", "token_obtained_at", "token_expires_at"):
+            merged.pop(key, None)  # the desired token's times do not belong to the host's token
             if key in current:
                 merged[key] = current[key]
         rotated.append(
