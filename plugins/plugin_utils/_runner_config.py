@@ -358,6 +358,8 @@ class Normalizer:
             return self.array(value, "any", path)
         if isinstance(value, str):
             return self.string(value, path)
+        if isinstance(value, datetime.datetime):
+            return self.valid_offset(value, path)
         if isinstance(value, datetime.time) and value.tzinfo is not None:
             self.problem(path, "is a time of day with a UTC offset, which TOML cannot write (give a datetime)")
             return value
