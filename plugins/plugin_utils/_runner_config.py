@@ -482,22 +482,21 @@ def check_machine(machine: Mapping[str, object], path: str, problems: Normalizer
                 "has had no effect since GitLab Runner 14.0 (the runner ignores it); "
                 "use [[runners.machine.autoscaling]] entries with Periods instead",
             )
-    autoscaling = machine.get("autoscaling")
-    for index, entry in enumerate(autoscaling if isinstance(autoscaling, list) else []):
-        if isinstance(entry, Mapping):
-            where = f"{path}.autoscaling[{index}]"
-            check_periods(entry.get("Periods"), f"{where}.Periods", problems)
-            check_timezone(entry.get("Timezone"), f"{where}.Timezone", problems)
+    check_time_periods(machine.get("autoscaling"), "Periods", "Timezone", f"{path}.autoscaling", problems)
 
 
 def check_monitoring(monitoring: object, path: str, problems: Normalizer) -> None:
-    """[[runners.monitoring.job_queuing_durations]] periods are compiled at load like docker-machine's."""
     durations = monitoring.get("job_queuing_durations") if isinstance(monitoring, Mapping) else None
-    for index, entry in enumerate(durations if isinstance(durations, list) else []):
+    check_time_periods(durations, "periods", "timezone", f"{path}.job_queuing_durations", problems)
+
+
+def check_time_periods(entries: object, periods_key: str, timezone_key: str, path: str, problems: Normalizer) -> None:
+    """Tables whose periods the runner compiles at load with helpers/timeperiod: docker-machine's
+    [[runners.machine.autoscaling]] and [[runners.monitoring.job_queuing_durations]]."""
+    for index, entry in enumerate(entries if isinstance(entries, list) else []):
         if isinstance(entry, Mapping):
-            where = f"{path}.job_queuing_durations[{index}]"
-            check_periods(entry.get("periods"), f"{where}.periods", problems)
-            check_timezone(entry.get("timezone"), f"{where}.timezone", problems)
+            check_periods(entry.get(periods_key), f"{path}[{index}].{periods_key}", problems)
+            check_timezone(entry.get(timezone_key), f"{path}[{index}].{timezone_key}", problems)
 
 
 def check_periods(periods: object, path: str, problems: Normalizer) -> None:

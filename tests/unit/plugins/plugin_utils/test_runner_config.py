@@ -1348,7 +1348,7 @@ def test_a_time_with_an_offset_is_refused_or_written_readably():
     tomllib.loads(text)
 
 
-# --- validation gaps (the runner refuses to load what normalize accepts)
+# --- what Go's parsers refuse (durations, labels, keys), refused before the runner sees it
 
 
 @pytest.mark.parametrize(

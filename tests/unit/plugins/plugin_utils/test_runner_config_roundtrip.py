@@ -39,19 +39,10 @@ SECOND_BY_SECOND_PERIODS = (
 )
 POLICY_PERIODS = ("* * * * *", "* 7-19 * * mon-fri", "0 9 * * 1-5", "*/15 0-6 * * sat,sun")
 # Settings the renderer refuses whatever their value: docker-machine's off-peak ones, ignored since 14.0.
-OFF_PEAK_KEYS = ("OffPeakPeriods", "OffPeakTimezone", "OffPeakIdleCount", "OffPeakIdleTime")
+OFF_PEAK_KEYS = _runner_config.OFF_PEAK_KEYS
 NOT_GENERATED = frozenset(("DockerMachine", key) for key in OFF_PEAK_KEYS)
 TIMEZONES = ("UTC", "Local", "Europe/Berlin", "")
-INT_RANGES = {
-    "int8": (-(2**7), 2**7 - 1),
-    "int16": (-(2**15), 2**15 - 1),
-    "int32": (-(2**31), 2**31 - 1),
-    "int64": (-(2**63), 2**63 - 1),
-    "uint8": (0, 2**8 - 1),
-    "uint16": (0, 2**16 - 1),
-    "uint32": (0, 2**32 - 1),
-    "uint64": (0, 2**63 - 1),  # a TOML integer is a signed 64-bit one
-}
+INT_RANGES = _runner_config.INT_RANGES
 PROPERTY_SETTINGS = settings(
     max_examples=500,
     deadline=None,
