@@ -109,6 +109,7 @@ def cron_problem(line: str) -> str | None:
     return None
 
 
+@functools.lru_cache(maxsize=1024)
 def runs_every_second(line: str) -> bool:
     """Whether a line that compiles matches every second of the minutes it matches (5 and 6 fields, and the
     @ shortcuts, fix the second at 0)."""

@@ -371,6 +371,7 @@ class Normalizer:
         return value
 
 
+@functools.lru_cache(maxsize=1024)
 def duration_overflows(text: str) -> bool:
     """Go's durations are int64 nanoseconds (about 292 years); ParseDuration refuses more."""
     total = fractions.Fraction(0)

@@ -4,9 +4,10 @@
 
 Renders (checks against the schema and the runner's rules, then writes TOML) a config of 500 runners, half
 docker+machine on spot with an S3 cache and two autoscaling periods, half docker-autoscaler with the AWS plugin.
-Prints the median time of the whole render, of each of its two steps, and of the bare TOML libraries dumping the
-same data (tomli_w, the fast writer; tomlkit, the style-preserving one), the ratio to the bare dump, and the
-memory a render allocates at its peak. Targets: render at most 100 ms, and at most 3x the bare dump.
+Prints the median time of the whole render, of each of its two steps, of a first render in a fresh process (how
+an Ansible worker runs a filter), and of the bare TOML libraries dumping the same data (tomli_w, the fast writer;
+tomlkit, the style-preserving one); the ratio to the bare dump; and the memory a render allocates at its peak.
+Targets: render (warm and fresh) at most 100 ms, and at most 3x the bare dump.
 
     make venv && .venv/bin/python tests/perf/bench_runner_config.py [--runners N] [--repeat N]
 """
@@ -16,6 +17,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import statistics
+import subprocess
 import sys
 import time
 import tomllib
@@ -137,13 +139,34 @@ def reference_config(runners: int) -> dict:
 
 
 def median_ms(action: Callable[[], object], repeat: int) -> float:
-    action()  # warm caches (schema tables, cron and time zone checks) as a long-lived controller would have them
+    action()  # the first call warms the cron and time zone caches; cold_render_ms measures it apart
     timings = []
     for _attempt in range(repeat):
         started = time.perf_counter()
         action()
         timings.append(time.perf_counter() - started)
     return statistics.median(timings) * 1000
+
+
+COLD_RENDER = """
+import sys, time
+sys.path.insert(0, {perf_dir!r})
+import bench_runner_config as bench
+config = bench.reference_config({runners})
+started = time.perf_counter()
+bench._runner_config.render(config)
+print((time.perf_counter() - started) * 1000)
+"""
+
+
+def cold_render_ms(runners: int) -> float:
+    """One render in a fresh process, as an Ansible worker runs a filter: no cache is warm yet."""
+    script = COLD_RENDER.format(perf_dir=str(Path(__file__).parent), runners=runners)
+    timings = [
+        float(subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout)
+        for _attempt in range(5)
+    ]
+    return statistics.median(timings)
 
 
 def peak_allocation_mb(action: Callable[[], object]) -> float:
@@ -171,18 +194,20 @@ def main(argv: list[str]) -> int:
     tomli_w_ms = median_ms(lambda: tomli_w.dumps(config), args.repeat)
     tomlkit_ms = median_ms(lambda: tomlkit.dumps(config), max(3, args.repeat // 7))
     peak_mb = peak_allocation_mb(lambda: _runner_config.render(config))
+    cold_ms = cold_render_ms(args.runners)
     ratio = render_ms / tomli_w_ms
 
     print(f"config.toml of {args.runners} runners: {len(text):,} bytes, {text.count(chr(10)):,} lines")
     print(f"  runner_config_toml render (check + write) median {render_ms:7.1f} ms   target <= {TARGET_MS:.0f} ms")
     print(f"    check against the schema and rules     median {check_ms:7.1f} ms")
     print(f"    write TOML                              median {write_ms:7.1f} ms")
+    print(f"  first render in a fresh process          median {cold_ms:7.1f} ms   (an Ansible worker's case)")
     print(f"  bare tomli_w.dumps, same data             median {tomli_w_ms:7.1f} ms")
     print(f"  bare tomlkit.dumps, same data             median {tomlkit_ms:7.1f} ms")
     print(f"  render / bare tomli_w dump: {ratio:.2f}x   target <= {TARGET_RATIO:.0f}x")
     print(f"  render / bare tomlkit dump: {render_ms / tomlkit_ms:.3f}x")
     print(f"  peak memory allocated by one render: {peak_mb:.1f} MB")
-    met = render_ms <= TARGET_MS and ratio <= TARGET_RATIO
+    met = max(render_ms, cold_ms) <= TARGET_MS and ratio <= TARGET_RATIO
     print("targets met" if met else "TARGETS MISSED")
     return 0 if met else 1
 
