@@ -187,14 +187,17 @@ def expected(kind: object) -> str:
 # --- Normalizing: types ----------------------------------------------------------------------------------------
 
 
+# Each table's keys: their types, and their place in the runner's declaration order.
+KEY_TYPES = {name: dict(keys) for name, keys in TABLES.items()}
+KEY_ORDER = {name: {entry[0]: index for index, entry in enumerate(keys)} for name, keys in TABLES.items()}
+
+
 class Normalizer:
     """Checks values against the schema, collecting every problem, and returns them in the runner's key order."""
 
     def __init__(self, keep_unknown_keys: bool = False) -> None:
         self.keep_unknown_keys = keep_unknown_keys
         self.problems: list[str] = []
-        self.key_order = {name: {entry[0]: index for index, entry in enumerate(keys)} for name, keys in TABLES.items()}
-        self.key_types = {name: dict(keys) for name, keys in TABLES.items()}
         self.scalars: dict[str, Callable[[object, Path], object]] = {
             "string": self.string,
             "bool": self.boolean,
@@ -233,7 +236,7 @@ class Normalizer:
         if not isinstance(value, (dict, Mapping)):
             self.problem(path, f"expects a table, got {self.shown(value, path)}")
             return value
-        types, order = self.key_types[table_name], self.key_order[table_name]
+        types, order = KEY_TYPES[table_name], KEY_ORDER[table_name]
         known: list[tuple[int, str, object]] = []
         for key, item in value.items():
             if item is None:
