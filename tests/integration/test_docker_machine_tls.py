@@ -655,3 +655,14 @@ def test_state_absent_removes_the_files_and_on_request_the_ca(new_manager, ssm) 
     again = manager.converge(state="absent", remove_ca=True)
 
     assert again.changed == 0, again.run.changed_tasks()
+
+
+def test_check_mode_on_a_new_fleet_predicts_the_creation_and_makes_nothing(new_manager, ssm) -> None:
+    manager = new_manager()
+
+    predicted = manager.converge("--check", "--diff")
+
+    assert predicted.changed > 0
+    assert (predicted.result["ca"], predicted.result["client"]) == ("created", "created")
+    assert not manager.certs.exists()
+    assert not ssm_has(ssm, manager.parameter)
