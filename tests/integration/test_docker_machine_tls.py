@@ -666,3 +666,30 @@ def test_check_mode_on_a_new_fleet_predicts_the_creation_and_makes_nothing(new_m
     assert (predicted.result["ca"], predicted.result["client"]) == ("created", "created")
     assert not manager.certs.exists()
     assert not ssm_has(ssm, manager.parameter)
+
+
+@pytest.mark.parametrize(
+    ("settings", "expected"),
+    [
+        ({"client_renew_days": 400}, "the renew_days must be at least 1 and less than the matching validity_days"),
+        ({"ssm_path": "runnerfleet/no-leading-slash"}, "docker_machine_tls_ssm_path must be an SSM path"),
+        ({"key_type": "DSA"}, "docker_machine_tls_key_type"),
+    ],
+    ids=["renew-beyond-validity", "ssm-path", "key-type"],
+)
+def test_bad_input_fails_before_any_aws_call(new_manager, ssm, settings: dict, expected: str) -> None:
+    manager = new_manager()
+    extra_vars = {
+        "docker_machine_tls_fleet_name": manager.fleet,
+        "docker_machine_tls_host_root": str(manager.root),
+        "docker_machine_tls_owner": OWNER,
+        "docker_machine_tls_group": GROUP,
+        **{f"docker_machine_tls_{key}": value for key, value in settings.items()},
+    }
+
+    run = manager.playbook(PLAYBOOK, extra_vars=extra_vars)
+
+    assert run.returncode != 0
+    assert expected in run.final_failure
+    assert not ssm_has(ssm, manager.parameter)
+    assert not manager.certs.exists()
