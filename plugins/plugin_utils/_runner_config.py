@@ -668,6 +668,29 @@ def render(config: object, header: str = MANAGED_HEADER, unknown_keys: str = "fa
     return dumps(normalize(config, unknown_keys), header)
 
 
+MASK = "[MASKED]"
+
+
+def masked(value: object) -> object:
+    """value with every secret (a string under one of SECRET_KEYS) replaced by MASK, at any depth."""
+    if isinstance(value, Mapping):
+        return {
+            key: MASK if key in SECRET_KEYS and isinstance(item, str) and item else masked(item)
+            for key, item in value.items()
+        }
+    if isinstance(value, list):
+        return [masked(item) for item in value]
+    return value
+
+
+def masked_text(config: object) -> str:
+    """config.toml (text or dictionary) written again with its secrets masked, for diffs and for people to read.
+
+    Not checked against the schema: it shows whatever the host holds, unknown keys included.
+    """
+    return dumps(masked(parse_current(config)), header="")
+
+
 # --- Merging with what the runner wrote ----------------------------------------------------------------------------
 
 ZERO_TIME = datetime.datetime(1, 1, 1, tzinfo=datetime.UTC)
