@@ -76,6 +76,7 @@ bench: venv
 	$(BIN)/python tests/perf/bench_gitlab.py
 	$(BIN)/python tests/perf/bench_gitlab_runner.py
 	$(BIN)/python tests/perf/bench_runner_config.py
+	$(BIN)/python tests/perf/bench_runner_host.py
 
 changelog: venv
 	$(BIN)/antsibull-changelog lint
