@@ -1,6 +1,7 @@
 # Copyright: (c) 2026, runnerfleet maintainers
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The sandbox's local AWS: moto's server with the sandbox's patches applied first.
+"""The sandbox's local AWS: moto's server with the sandbox's patches applied first, and its request log
+(sandbox/aws_requests.py: GET /-/sandbox/requests, POST /-/sandbox/requests/reset).
 
 Run by sandbox/ctl.py as `python -m sandbox.aws_server --host 127.0.0.1 --port N`; the arguments are
 moto_server's own.
@@ -10,12 +11,14 @@ from __future__ import annotations
 
 import sys
 
-from sandbox import moto_patches
+from sandbox import aws_requests, moto_patches
 
 
 def main(argv: list[str] | None = None) -> None:
     moto_patches.apply()
     from moto import server  # noqa: PLC0415 (imported after the patches so that every backend is built patched)
+
+    aws_requests.install()
 
     server.main(argv if argv is not None else sys.argv[1:])
 
