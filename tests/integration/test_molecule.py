@@ -6,7 +6,7 @@ Each scenario (one per AWS role) walks the cycle the roles promise:
 
 1. converge: create;
 2. idempotence: create again, with changed=0 (molecule fails the step otherwise);
-3. check: `--check` on the converged state reports changed=0, and the local AWS's request log shows no mutating
+3. check: `--check --diff` on the converged state reports changed=0, and the local AWS's request log shows no mutating
    call during it;
 4. side_effect: the scenario changes one input and applies it; its playbook asserts the change was made in place;
 5. verify: the secure defaults, as AWS describes the resources;
@@ -48,9 +48,11 @@ class Scenario:
             ANSIBLE_NOCOLOR="1",
         )
 
-    def run(self, step: str) -> str:
+    def run(self, step: str, *playbook_args: str) -> str:
         """Run one molecule step; it must succeed. Returns its output without colours."""
         command = [str(Path(sys.executable).parent / "molecule"), step, "-s", self.name]
+        if playbook_args:
+            command += ["--", *playbook_args]
         process = subprocess.run(command, cwd=REPO_ROOT, env=self.env, capture_output=True, text=True, check=False)
         output = ANSI.sub("", process.stdout + process.stderr)
         assert process.returncode == 0, f"molecule {step} -s {self.name} failed:\n{output[-6000:]}"
@@ -76,7 +78,8 @@ def test_scenario(name: str, sandbox) -> None:
     scenario.run("idempotence")
 
     scenario.aws_requests("/reset")
-    check = scenario.run("check")
+    # Not `molecule check`: its sequence destroys and re-creates the scenario's instances around the check run.
+    check = scenario.run("converge", "--check", "--diff")
     assert scenario.changed(check) == 0, f"--check on the converged state reports changes:\n{check[-6000:]}"
     log = scenario.aws_requests()
     mutating = [entry for entry in log["log"] if entry["mutating"]]

@@ -13,6 +13,7 @@ meeting. The role's result comes back through a JSON file that the converge play
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import datetime
 import functools
@@ -23,6 +24,7 @@ import json
 import os
 import pwd
 import re
+import shlex
 import stat
 import threading
 import tomllib
@@ -213,8 +215,36 @@ def tokens_of(entries: list[dict]) -> list[str]:
 
 
 def leaked(text: str, tokens: list[str]) -> list[str]:
-    """The tokens (or any glrt- token value) the text holds."""
-    return [token for token in tokens if token in text] + TOKEN_VALUE.findall(text)
+    """The tokens the text holds, as they are or base64-encoded (a slurped file), and any glrt- token value."""
+    found = [token for token in tokens if any(form in text for form in (token, *base64_forms(token)))]
+    return found + TOKEN_VALUE.findall(text)
+
+
+def base64_forms(secret: str) -> list[str]:
+    """What base64 makes of the secret inside a longer text, at each of the three alignments: the characters that
+    only the secret's own bytes decide."""
+    forms = []
+    for offset in range(3):
+        encoded = base64.b64encode(b"\0" * offset + secret.encode()).decode()
+        forms.append(encoded[4 if offset else 0 : -4])
+    return forms
+
+
+def systemd_environment(unit_text: str) -> dict[str, str]:
+    """The environment systemd gives the service from a unit's Environment= lines, read as systemd reads them:
+    specifiers first ("%%" is a percent sign; any other "%" is a specifier, and one systemd cannot resolve makes it
+    ignore the whole line, as `systemd-analyze verify` reports), then the quoted words, each NAME=VALUE."""
+    environment = {}
+    for line in unit_text.splitlines():
+        if not line.startswith("Environment="):
+            continue
+        value = line.removeprefix("Environment=")
+        if "%" in value.replace("%%", ""):
+            continue  # a specifier: the line is ignored, or the value is not the one written
+        for word in shlex.split(value.replace("%%", "%")):
+            name, _, item = word.partition("=")
+            environment[name] = item
+    return environment
 
 
 def mode_of(path: Path) -> int:
@@ -383,8 +413,8 @@ def test_converge_writes_a_valid_config_and_a_second_run_changes_nothing(new_man
     dropin = manager.path(DROPIN).read_text(encoding="utf-8")
     for line in ("KillSignal=SIGQUIT", "KillMode=mixed", "TimeoutStopSec=7200"):
         assert line in dropin.splitlines(), dropin
-    assert 'Environment="MACHINE_STORAGE_PATH=/root/.docker/machine"' in dropin.splitlines(), dropin
-    assert f'Environment="AWS_REGION={manager.region}"' in dropin.splitlines(), dropin
+    environment = systemd_environment(dropin)
+    assert environment == {"MACHINE_STORAGE_PATH": "/root/.docker/machine", "AWS_REGION": manager.region}, dropin
 
     # config.toml: TOML that the collection's own check of GitLab Runner's structs accepts.
     text = manager.config_text()
@@ -560,7 +590,9 @@ def test_the_binary_install_checks_its_checksum_and_downloads_once(new_manager, 
     assert downloads.calls() == [fleeting_call(manager)], "the plugin list did not change, yet they were installed"
 
 
-def test_docker_machine_entries_get_the_binary_their_options_and_certificates(new_manager, downloads) -> None:
+def test_docker_machine_entries_get_their_binary_options_and_certificates_until_state_absent(
+    new_manager, downloads
+) -> None:
     docker_machine = b"#!/bin/sh\n# docker-machine stand-in\nexit 0\n"
     machine_url, machine_sha256 = downloads.publish("docker-machine", docker_machine)
     machine = {
@@ -570,18 +602,19 @@ def test_docker_machine_entries_get_the_binary_their_options_and_certificates(ne
     }
     manager = new_manager(**binary_settings(downloads, downloads.runner_script("1")), **machine)
     zone = f"{manager.region}b"
-    entries = [machine_entry(manager.fleet, zone=zone, idle_count=2)]
+    entries = [machine_entry(manager.fleet, zone=zone, idle_count=2), shell_entry(manager.fleet)]
+    manager.settings["runners"] = entries
 
-    converged = manager.converge(runners=entries)
+    converged = manager.converge()
 
     placed = manager.path(MACHINE_BINARY)
     assert placed.read_bytes() == docker_machine
     assert mode_of(placed) == 0o755 and owner_of(placed) == (OWNER, GROUP)
     for file_name in CERT_FILES:
         assert manager.path(f"{CERTS}/{file_name}").is_file(), file_name
-    assert converged.result["runners"] == {"dm": 103}, converged.result
-    config = manager.config()
-    normalize(config)
+    assert converged.result["runners"] == {"dm": 103, "sh": 102}, converged.result
+    assert downloads.calls() == [], "fleeting plugins were installed with no docker-autoscaler entry"
+    normalize(manager.config())
     runner = manager.runner("dm")
     assert runner["token"] == entries[0]["token"]
     machine_table = runner["machine"]
@@ -602,7 +635,22 @@ def test_docker_machine_entries_get_the_binary_their_options_and_certificates(ne
         assert option in options, f"{option} not in {options}"
     assert not [option for option in options if "access-key" in option or "secret-key" in option], options
     assert runner["cache"]["s3"]["AuthenticationType"] == "iam"
+    assert 'Environment="MACHINE_STORAGE_PATH=/root/.docker/machine"' in manager.path(DROPIN).read_text()
     assert not leaked(converged.text, tokens_of(entries))
+
+    # state absent takes the configuration off: config.toml, the drop-in, the unit and the certificates.
+    removed = manager.converge(state="absent")
+
+    assert removed.changed > 0
+    gone = [CONFIG, DROPIN, UNIT, *(f"{CERTS}/{name}" for name in CERT_FILES)]
+    assert [relative for relative in gone if manager.path(relative).exists()] == []
+    assert not manager.path(DROPIN).parent.exists(), "the drop-in directory is left"
+    assert manager.path(RUNNER_BINARY).is_file() and manager.path(MACHINE_BINARY).is_file(), "binaries stay"
+    assert not leaked(removed.text, tokens_of(entries))
+
+    again = manager.converge(state="absent")
+
+    assert again.changed == 0, again.run.changed_tasks()
 
     # Without the docker-machine checksum the run fails before anything is written, naming the variable.
     fresh = new_manager("no-checksum", **binary_settings(downloads, downloads.runner_script("1")), **machine)
@@ -672,28 +720,18 @@ def test_no_token_in_verbose_output(new_manager) -> None:
         assert "glrt-" not in run.text, f"run {number}"
 
 
-def test_state_absent_removes_the_configuration(new_manager, downloads) -> None:
-    machine_url, machine_sha256 = downloads.publish("docker-machine", b"#!/bin/sh\nexit 0\n")
-    manager = new_manager(
-        **binary_settings(downloads, downloads.runner_script("1")),
-        docker_machine_url=machine_url,
-        docker_machine_sha256=machine_sha256,
-        docker_machine_version="0.16.2-gitlab.34",
-    )
-    manager.settings["runners"] = [machine_entry(manager.fleet), shell_entry(manager.fleet)]
-    manager.converge()
-    placed = [CONFIG, DROPIN, UNIT, MARKER, *(f"{CERTS}/{name}" for name in CERT_FILES)]
-    placed.remove(MARKER)  # no docker-autoscaler entry: no fleeting plugins
-    assert [relative for relative in placed if not manager.path(relative).exists()] == []
+@pytest.mark.xfail(
+    strict=True,
+    reason="runnerfleet.conf.j2 writes Environment= values unescaped: systemd reads '%' as a specifier and drops "
+    "the line, so a percent-encoded proxy password never reaches gitlab-runner",
+)
+def test_the_service_gets_a_proxy_url_with_a_percent_encoded_password(new_manager) -> None:
+    manager = new_manager()
+    proxy = "http://runner:p%40ss@proxy.internal:3128"
 
-    removed = manager.converge(state="absent")
+    manager.converge(service_environment={"HTTPS_PROXY": proxy, "NO_PROXY": "169.254.169.254,.internal"})
 
-    assert removed.changed > 0
-    assert [relative for relative in [*placed, MARKER] if manager.path(relative).exists()] == []
-    assert not manager.path(DROPIN).parent.exists(), "the drop-in directory is left"
-    assert manager.path(RUNNER_BINARY).is_file(), "binaries stay"
-    assert manager.path(MACHINE_BINARY).is_file(), "binaries stay"
-
-    again = manager.converge(state="absent")
-
-    assert again.changed == 0, again.run.changed_tasks()
+    environment = systemd_environment(manager.path(DROPIN).read_text(encoding="utf-8"))
+    assert environment["NO_PROXY"] == "169.254.169.254,.internal"
+    assert environment["AWS_REGION"] == manager.region
+    assert environment.get("HTTPS_PROXY") == proxy, manager.path(DROPIN).read_text(encoding="utf-8")

@@ -705,6 +705,12 @@ def test_settings_are_deep_merged_and_not_mutated() -> None:
     assert_renders(config)
 
 
+def test_settings_do_not_replace_the_entries_tables() -> None:
+    config = build(entry(), settings={"runners": [{"name": "other", "url": URL, "token": "glrt-o"}]})
+
+    assert [table["name"] for table in config["runners"]] == ["r1"]
+
+
 def test_settings_unknown_to_the_runner_are_refused_when_rendered() -> None:
     config = build(entry(), settings={"concurent": 2})
 
@@ -1049,6 +1055,15 @@ def test_duplicate_names_are_a_problem() -> None:
     )
 
     assert problems == ["runners[2]: name 'r1' is also the name of entry 0; names must be unique"]
+
+
+def test_a_duplicate_name_names_the_first_entry_that_has_it() -> None:
+    problems = problems_of([entry(id=index + 1, token=f"glrt-{index}") for index in range(3)])
+
+    assert problems == [
+        "runners[1]: name 'r1' is also the name of entry 0; names must be unique",
+        "runners[2]: name 'r1' is also the name of entry 0; names must be unique",
+    ]
 
 
 def test_duplicate_ids_are_a_problem() -> None:
