@@ -672,11 +672,15 @@ MASK = "[MASKED]"
 
 
 def masked(value: object) -> object:
-    """value with every secret (a string under one of SECRET_KEYS) replaced by MASK, at any depth."""
+    """value with every secret (any non-empty value under one of SECRET_KEYS) replaced by MASK, at any depth.
+
+    Null values are left out, as render leaves them out: they mean "not set".
+    """
     if isinstance(value, Mapping):
         return {
-            key: MASK if key in SECRET_KEYS and isinstance(item, str) and item else masked(item)
+            key: MASK if key in SECRET_KEYS and item not in ("", [], {}) else masked(item)
             for key, item in value.items()
+            if item is not None
         }
     if isinstance(value, list):
         return [masked(item) for item in value]

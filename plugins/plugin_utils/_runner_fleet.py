@@ -72,6 +72,7 @@ ENTRY_KEYS = frozenset(
         "config",
     }
 )
+BOOLEAN_KEYS = ("privileged", "cache", "cache_shared", "spot")
 POLICY_KEYS = frozenset({"periods", "timezone", "idle_count", "idle_time"})
 
 
@@ -127,7 +128,9 @@ def fleet_config(
         )
         for entry in entries
     ]
-    config: dict = {"concurrent": sum(entry_limit(entry) for entry in entries) or 1}
+    # The limits as written, a limit given through an entry's config included.
+    limits = [table.get("limit") for table in tables]
+    config: dict = {"concurrent": sum(limit for limit in limits if is_positive_int(limit)) or 1}
     config = deep_merge(config, dict(settings or {}))
     config["runners"] = tables
     return config
@@ -141,21 +144,26 @@ def checked_entries(runners: object, aws: Mapping, problems: Problems) -> list[M
         problems.add("", f"must be a list of runner entries, got {type(runners).__name__}")
         return []
     names: dict[str, int] = {}
-    ids: dict[object, int] = {}
+    ids: dict[int, int] = {}
     entries = []
-    for index, entry in enumerate(runners):
+    for index, given in enumerate(runners):
         where = f"[{index}]"
-        if not isinstance(entry, Mapping):
-            problems.add(where, f"must be a dictionary, got {type(entry).__name__}")
+        if not isinstance(given, Mapping):
+            problems.add(where, f"must be a dictionary, got {type(given).__name__}")
             continue
+        # A key given as null (YAML `max_builds:` with no value) is a key not given: its default applies.
+        entry = {key: value for key, value in given.items() if value is not None}
         check_entry(entry, where, aws, problems)
         name = entry.get("name")
-        if isinstance(name, str) and name in names:
-            problems.add(where, f"name {name!r} is also the name of entry {names[name]}; names must be unique")
-        names.setdefault(name, index)
-        if entry.get("id") in ids:
-            problems.add(where, f"id {entry.get('id')} is also the id of entry {ids[entry.get('id')]}")
-        ids.setdefault(entry.get("id"), index)
+        if isinstance(name, str):
+            if name in names:
+                problems.add(where, f"name {name!r} is also the name of entry {names[name]}; names must be unique")
+            names.setdefault(name, index)
+        runner_id = entry.get("id")
+        if is_positive_int(runner_id):
+            if runner_id in ids:
+                problems.add(where, f"id {runner_id} is also the id of entry {ids[runner_id]}")
+            ids.setdefault(runner_id, index)
         entries.append(entry)
     return entries
 
@@ -179,10 +187,18 @@ def check_entry(entry: Mapping, where: str, aws: Mapping, problems: Problems) ->
     if not isinstance(entry.get("token"), str) or not entry.get("token"):
         problems.add(f"{where}.token", "must be the runner's authentication token (a non-empty string)")
     check_numbers(entry, where, problems)
+    check_booleans(entry, where, problems)
     if "config" in entry and not isinstance(entry["config"], Mapping):
         problems.add(f"{where}.config", "must be a dictionary of config.toml [[runners]] keys")
     check_policies(entry.get("autoscaling"), f"{where}.autoscaling", problems)
     check_executor_needs(entry, where, aws, problems)
+
+
+def check_booleans(entry: Mapping, where: str, problems: Problems) -> None:
+    """A switch must be true or false: the text "false" would otherwise read as true."""
+    for key in BOOLEAN_KEYS:
+        if key in entry and not isinstance(entry[key], bool):
+            problems.add(f"{where}.{key}", f"must be true or false, got {entry[key]!r}")
 
 
 def check_numbers(entry: Mapping, where: str, problems: Problems) -> None:

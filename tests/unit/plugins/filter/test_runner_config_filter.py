@@ -17,12 +17,14 @@ FILTER_DIR = Path(runner_config.__file__).parent
 SHELL_RUNNER = {"name": "a", "url": "https://gitlab.example.com", "token": "glrt-unit-secret", "executor": "shell"}
 
 
-def test_ansible_finds_both_filters() -> None:
+def test_ansible_finds_every_filter() -> None:
     filters = runner_config.FilterModule().filters()
 
     assert filters == {
-        "runner_config_toml": runner_config.runner_config_toml,
+        "runner_config_fleet": runner_config.runner_config_fleet,
+        "runner_config_mask": runner_config.runner_config_mask,
         "runner_config_merge": runner_config.runner_config_merge,
+        "runner_config_toml": runner_config.runner_config_toml,
     }
 
 
