@@ -20,21 +20,44 @@ Patches (moto 5.2.x):
   version on every run. On AWS those tags tag the template only.
 - ec2 CreateLaunchTemplateVersion with UserData: moto kept the raw string, and an Auto Scaling group that
   launched from such a version failed on an assertion. The user data is decoded as CreateLaunchTemplate does.
+- iam AWS managed policies (arn:aws:iam::aws:policy/...): moto leaves them out unless configured, so attaching
+  one (AmazonSSMManagedInstanceCore, which the security role gives the runner manager) failed with NoSuchEntity.
+  On AWS they exist in every account; the sandbox loads them.
+- ec2 DescribeTags: moto named some resource types its own way (nat-gateway, vpc-elastic-ip, ...) where AWS's
+  ResourceType says natgateway, elastic-ip, ...; a resource-type filter with AWS's name matched nothing, so
+  amazon.aws modules that ensure tags (ec2_vpc_nat_gateway, ec2_eip) re-tagged and reported a change on every run.
+- ec2 DescribeNatGateways: moto ignored tag:<key>, tag-key and tag-value filters and returned every gateway.
+- ec2 UpdateSecurityGroupRuleDescriptionsIngress/Egress: moto answered with an empty body, where AWS answers
+  <return>true</return>; amazon.aws.ec2_security_group reads Return and failed whenever it set a rule's description.
+- ec2 DescribeVolumes and CreateVolume: moto left SnapshotId out for a volume made without a snapshot (an
+  instance's root volume among them); AWS answers with an empty snapshotId, and amazon.aws.ec2_vol_info reads
+  the key unconditionally, so it failed on every such volume.
+- autoscaling UpdateAutoScalingGroup without MixedInstancesPolicy: moto dropped the group's mixed instances
+  policy (its instance types and spot distribution), where AWS leaves every setting the call does not name as it
+  was. The worker_pool role changes only what differs, so a MaxSize change lost the policy.
+- autoscaling DeleteAutoScalingGroup with ForceDelete: moto scaled the group to 0 before deleting it, which leaves
+  instances protected from scale in running with no group. AWS terminates every instance of a force-deleted group.
 """
 
 from __future__ import annotations
 
+import copy
 import functools
 from typing import Any
 
 from moto.autoscaling.exceptions import ValidationError
-from moto.autoscaling.models import AutoScalingBackend
+from moto.autoscaling.models import AutoScalingBackend, FakeAutoScalingGroup
 from moto.autoscaling.responses import AutoScalingResponse
+from moto.core.config import default_user_config
 from moto.core.responses import ActionResult, EmptyResult
 from moto.ec2.exceptions import InvalidLaunchTemplateVersionNotFound
+from moto.ec2.models.elastic_block_store import Volume
 from moto.ec2.models.launch_templates import LaunchTemplate, LaunchTemplateBackend, LaunchTemplateVersion
+from moto.ec2.models.nat_gateways import NatGatewayBackend
+from moto.ec2.models.tags import TagBackend
 from moto.ec2.responses.launch_templates import LaunchTemplates
-from moto.ec2.utils import parse_user_data
+from moto.ec2.responses.security_groups import SecurityGroups
+from moto.ec2.utils import generic_filter, parse_user_data
 
 ALL_GROUP_METRICS = (
     "GroupMinSize",
@@ -217,6 +240,129 @@ def _patch_launch_template_tags() -> None:
     LaunchTemplateBackend.create_launch_template = create_launch_template
 
 
+def _patch_iam_aws_managed_policies() -> None:
+    # Read by each IAM backend as it is built, so this must run before the first IAM request (apply() does).
+    default_user_config.setdefault("iam", {})["load_aws_managed_policies"] = True
+
+
+# moto's names for EC2 resource types that AWS (botocore's ResourceType enum, which DescribeTags reports and filters
+# on) names differently.
+MOTO_TO_AWS_RESOURCE_TYPE = {
+    "dedicated_host": "dedicated-host",
+    "flow-logs": "vpc-flow-log",
+    "managed-prefix-list": "prefix-list",
+    "nat-gateway": "natgateway",
+    "reserved-instance": "reserved-instances",
+    "spot-instance-request": "spot-instances-request",
+    "vpc-elastic-ip": "elastic-ip",
+}
+AWS_TO_MOTO_RESOURCE_TYPE = {aws: moto for moto, aws in MOTO_TO_AWS_RESOURCE_TYPE.items()}
+TAG_FILTER_PREFIX = "tag:"
+TAG_FILTERS = ("tag-key", "tag-value")
+
+
+def moto_resource_types(requested: list[str]) -> list[str]:
+    """moto's names for the resource types a DescribeTags resource-type filter names; moto-only names match nothing."""
+    return [AWS_TO_MOTO_RESOURCE_TYPE.get(name, name) for name in requested if name not in MOTO_TO_AWS_RESOURCE_TYPE]
+
+
+def tag_filters(filters: dict[str, Any] | None) -> dict[str, Any]:
+    """The filters of a Describe call that select by tag (tag:<key>, tag-key, tag-value)."""
+    return {
+        name: values
+        for name, values in (filters or {}).items()
+        if name.startswith(TAG_FILTER_PREFIX) or name in TAG_FILTERS
+    }
+
+
+def _patch_tag_resource_types() -> None:
+
+    original_describe_tags = TagBackend.describe_tags
+
+    def describe_tags(self: TagBackend, filters: dict[str, list[str]] | None = None) -> list[dict[str, str]]:
+        if filters and "resource-type" in filters:
+            wanted = moto_resource_types(filters["resource-type"])
+            if not wanted:
+                return []
+            filters = dict(filters, **{"resource-type": wanted})
+        results = original_describe_tags(self, filters)
+        for result in results:
+            result["resource_type"] = MOTO_TO_AWS_RESOURCE_TYPE.get(result["resource_type"], result["resource_type"])
+        return results
+
+    TagBackend.describe_tags = describe_tags
+
+
+def _patch_nat_gateway_tag_filters() -> None:
+
+    original_describe = NatGatewayBackend.describe_nat_gateways
+
+    def describe_nat_gateways(self: NatGatewayBackend, filters: Any, nat_gateway_ids: list[str] | None) -> list[Any]:
+        gateways = original_describe(self, filters, nat_gateway_ids)
+        return generic_filter(tag_filters(filters), gateways)
+
+    NatGatewayBackend.describe_nat_gateways = describe_nat_gateways
+
+
+def _patch_security_group_rule_descriptions() -> None:
+
+    def answering_return(original: Any) -> Any:
+        @functools.wraps(original)
+        def action(self: SecurityGroups) -> ActionResult:
+            original(self)
+            return ActionResult({"Return": True})
+
+        return action
+
+    for name in ("update_security_group_rule_descriptions_ingress", "update_security_group_rule_descriptions_egress"):
+        setattr(SecurityGroups, name, answering_return(getattr(SecurityGroups, name)))
+
+
+def _patch_volume_snapshot_id() -> None:
+
+    original_init = Volume.__init__
+
+    @functools.wraps(original_init)
+    def init(self: Volume, *args: Any, **kwargs: Any) -> None:
+        original_init(self, *args, **kwargs)
+        if self.snapshot_id is None:
+            self.snapshot_id = ""
+
+    Volume.__init__ = init
+
+
+def _patch_autoscaling_update_keeps_mixed_instances_policy() -> None:
+
+    original_update = FakeAutoScalingGroup.update
+
+    def update(self: FakeAutoScalingGroup, *args: Any, **kwargs: Any) -> None:
+        # AWS: a parameter the call leaves out keeps its value; a launch template given instead replaces the policy.
+        current = self.mixed_instances_policy
+        if current and kwargs.get("mixed_instances_policy") is None and not kwargs.get("launch_template"):
+            kept = copy.deepcopy(current)
+            # Named by id alone, as a request would name it; moto adds the name back.
+            kept["LaunchTemplate"]["LaunchTemplateSpecification"].pop("LaunchTemplateName", None)
+            kwargs["mixed_instances_policy"] = kept
+        original_update(self, *args, **kwargs)
+
+    FakeAutoScalingGroup.update = update
+
+
+def _patch_autoscaling_force_delete() -> None:
+
+    original_delete = AutoScalingResponse.delete_auto_scaling_group
+
+    def delete_auto_scaling_group(self: AutoScalingResponse) -> Any:
+        group = self.autoscaling_backend.autoscaling_groups.get(self._get_param("AutoScalingGroupName"))
+        if group is not None and self._get_bool_param("ForceDelete", False):
+            # Scale-in protection does not keep instances of a force-deleted group.
+            for state in group.instance_states:
+                state.protected_from_scale_in = False
+        return original_delete(self)
+
+    AutoScalingResponse.delete_auto_scaling_group = delete_auto_scaling_group
+
+
 @functools.cache
 def apply() -> None:
     """Apply every patch (once, however often called), before the moto server handles its first request."""
@@ -224,3 +370,10 @@ def apply() -> None:
     _patch_launch_template_versions()
     _patch_delete_launch_template_versions()
     _patch_launch_template_tags()
+    _patch_iam_aws_managed_policies()
+    _patch_tag_resource_types()
+    _patch_nat_gateway_tag_filters()
+    _patch_security_group_rule_descriptions()
+    _patch_volume_snapshot_id()
+    _patch_autoscaling_update_keeps_mixed_instances_policy()
+    _patch_autoscaling_force_delete()

@@ -3,6 +3,7 @@
 """The sandbox's moto patches answer as AWS does, over the wire, against the running sandbox."""
 
 import base64
+import json
 import uuid
 
 import boto3
@@ -141,3 +142,144 @@ def test_a_group_launches_from_a_later_version_with_user_data(client, group):
     assert len(instances["Instances"]) == 1
     version = ec2.describe_launch_template_versions(LaunchTemplateName=group, Versions=["2"])
     assert version["LaunchTemplateVersions"][0]["LaunchTemplateData"]["UserData"] == user_data
+
+
+def test_aws_managed_policies_exist_and_attach(client):
+    iam = client("iam")
+    arn = "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"
+    assert iam.get_policy(PolicyArn=arn)["Policy"]["PolicyName"] == "AmazonSSMManagedInstanceCore"
+    name = unique("managed")
+    statement = {"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"Service": "ec2.amazonaws.com"}}
+    trust = json.dumps({"Version": "2012-10-17", "Statement": [statement]})
+    iam.create_role(RoleName=name, AssumeRolePolicyDocument=trust)
+    iam.attach_role_policy(RoleName=name, PolicyArn=arn)
+    assert [p["PolicyArn"] for p in iam.list_attached_role_policies(RoleName=name)["AttachedPolicies"]] == [arn]
+    iam.detach_role_policy(RoleName=name, PolicyArn=arn)
+    iam.delete_role(RoleName=name)
+
+
+@pytest.fixture
+def nat_gateway(client):
+    ec2 = client("ec2")
+    vpc = ec2.create_vpc(CidrBlock="10.78.0.0/16")["Vpc"]["VpcId"]
+    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.78.1.0/24")["Subnet"]["SubnetId"]
+    marker = unique("nat")
+    tags = [{"ResourceType": "elastic-ip", "Tags": [{"Key": "marker", "Value": marker}]}]
+    allocation = ec2.allocate_address(Domain="vpc", TagSpecifications=tags)["AllocationId"]
+    gateway = ec2.create_nat_gateway(
+        SubnetId=subnet,
+        AllocationId=allocation,
+        TagSpecifications=[{"ResourceType": "natgateway", "Tags": [{"Key": "marker", "Value": marker}]}],
+    )["NatGateway"]["NatGatewayId"]
+    yield {"id": gateway, "allocation": allocation, "marker": marker}
+    ec2.delete_nat_gateway(NatGatewayId=gateway)
+    ec2.release_address(AllocationId=allocation)
+
+
+def test_tags_carry_aws_resource_types(client, nat_gateway):
+    ec2 = client("ec2")
+    for resource_id, resource_type in ((nat_gateway["id"], "natgateway"), (nat_gateway["allocation"], "elastic-ip")):
+        by_id = ec2.describe_tags(Filters=[{"Name": "resource-id", "Values": [resource_id]}])["Tags"]
+        assert [tag["ResourceType"] for tag in by_id] == [resource_type]
+        by_type = [
+            {"Name": "resource-id", "Values": [resource_id]},
+            {"Name": "resource-type", "Values": [resource_type]},
+        ]
+        assert [tag["Value"] for tag in ec2.describe_tags(Filters=by_type)["Tags"]] == [nat_gateway["marker"]]
+    # moto's own name for the type is no AWS resource type: it matches nothing.
+    by_moto_name = [
+        {"Name": "resource-id", "Values": [nat_gateway["id"]]},
+        {"Name": "resource-type", "Values": ["nat-gateway"]},
+    ]
+    assert ec2.describe_tags(Filters=by_moto_name)["Tags"] == []
+
+
+def test_nat_gateways_are_filtered_by_tag(client, nat_gateway):
+    ec2 = client("ec2")
+
+    def found(filters):
+        return [gateway["NatGatewayId"] for gateway in ec2.describe_nat_gateways(Filter=filters)["NatGateways"]]
+
+    assert found([{"Name": "tag:marker", "Values": [nat_gateway["marker"]]}]) == [nat_gateway["id"]]
+    assert found([{"Name": "tag:marker", "Values": ["another"]}]) == []
+    assert nat_gateway["id"] in found([{"Name": "tag-key", "Values": ["marker"]}])
+    assert nat_gateway["id"] not in found([{"Name": "tag-key", "Values": ["no-such-key"]}])
+
+
+def test_rule_descriptions_are_updated_and_answer_true(client):
+    ec2 = client("ec2")
+    vpc = ec2.create_vpc(CidrBlock="10.78.0.0/16")["Vpc"]["VpcId"]
+    group = ec2.create_security_group(GroupName=unique("descriptions"), Description="rules", VpcId=vpc)["GroupId"]
+    ssh = {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22}
+    ec2.authorize_security_group_ingress(GroupId=group, IpPermissions=[dict(ssh, IpRanges=[{"CidrIp": "10.0.0.0/8"}])])
+    described = [dict(ssh, IpRanges=[{"CidrIp": "10.0.0.0/8", "Description": "ssh"}])]
+    assert ec2.update_security_group_rule_descriptions_ingress(GroupId=group, IpPermissions=described)["Return"] is True
+    everything = [{"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0", "Description": "out"}]}]
+    assert ec2.update_security_group_rule_descriptions_egress(GroupId=group, IpPermissions=everything)["Return"] is True
+    rules = ec2.describe_security_groups(GroupIds=[group])["SecurityGroups"][0]
+    assert rules["IpPermissions"][0]["IpRanges"] == [{"CidrIp": "10.0.0.0/8", "Description": "ssh"}]
+    assert rules["IpPermissionsEgress"][0]["IpRanges"] == [{"CidrIp": "0.0.0.0/0", "Description": "out"}]
+    ec2.delete_security_group(GroupId=group)
+    ec2.delete_vpc(VpcId=vpc)
+
+
+def test_volumes_without_a_snapshot_answer_an_empty_snapshot_id(client):
+    ec2 = client("ec2")
+    created = ec2.create_volume(AvailabilityZone="us-east-1a", Size=8)
+    assert created["SnapshotId"] == ""
+    instance = ec2.run_instances(ImageId=IMAGE, MinCount=1, MaxCount=1)["Instances"][0]["InstanceId"]
+    try:
+        root = ec2.describe_volumes(Filters=[{"Name": "attachment.instance-id", "Values": [instance]}])["Volumes"]
+        described = ec2.describe_volumes(VolumeIds=[created["VolumeId"]])["Volumes"]
+        assert [volume["SnapshotId"] for volume in described + root] == ["", ""]
+    finally:
+        ec2.terminate_instances(InstanceIds=[instance])
+        ec2.delete_volume(VolumeId=created["VolumeId"])
+
+
+def test_an_update_that_names_no_policy_keeps_the_mixed_instances_policy(client):
+    ec2, autoscaling = client("ec2"), client("autoscaling")
+    vpc = ec2.create_vpc(CidrBlock="10.78.0.0/16")["Vpc"]["VpcId"]
+    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.78.1.0/24")["Subnet"]["SubnetId"]
+    name = unique("mixed")
+    template = ec2.create_launch_template(LaunchTemplateName=name, LaunchTemplateData={"ImageId": IMAGE})
+    policy = {
+        "LaunchTemplate": {
+            "LaunchTemplateSpecification": {
+                "LaunchTemplateId": template["LaunchTemplate"]["LaunchTemplateId"],
+                "Version": "$Latest",
+            },
+            "Overrides": [{"InstanceType": "m5.large"}, {"InstanceType": "m5a.large"}],
+        },
+        "InstancesDistribution": {
+            "OnDemandBaseCapacity": 1,
+            "OnDemandPercentageAboveBaseCapacity": 0,
+            "SpotAllocationStrategy": "price-capacity-optimized",
+        },
+    }
+    autoscaling.create_auto_scaling_group(
+        AutoScalingGroupName=name, MixedInstancesPolicy=policy, MinSize=0, MaxSize=2, VPCZoneIdentifier=subnet
+    )
+    try:
+        autoscaling.update_auto_scaling_group(AutoScalingGroupName=name, MaxSize=5)
+        described = autoscaling.describe_auto_scaling_groups(AutoScalingGroupNames=[name])["AutoScalingGroups"][0]
+        assert described["MaxSize"] == 5
+        policy["LaunchTemplate"]["LaunchTemplateSpecification"]["LaunchTemplateName"] = name  # AWS adds it
+        assert described["MixedInstancesPolicy"] == policy
+    finally:
+        autoscaling.delete_auto_scaling_group(AutoScalingGroupName=name, ForceDelete=True)
+        ec2.delete_launch_template(LaunchTemplateName=name)
+        ec2.delete_subnet(SubnetId=subnet)
+        ec2.delete_vpc(VpcId=vpc)
+
+
+def test_a_force_delete_terminates_instances_protected_from_scale_in(client, group):
+    ec2, autoscaling = client("ec2"), client("autoscaling")
+    autoscaling.update_auto_scaling_group(AutoScalingGroupName=group, NewInstancesProtectedFromScaleIn=True)
+    autoscaling.set_desired_capacity(AutoScalingGroupName=group, DesiredCapacity=1)
+    described = autoscaling.describe_auto_scaling_groups(AutoScalingGroupNames=[group])["AutoScalingGroups"][0]
+    instances = [instance["InstanceId"] for instance in described["Instances"]]
+    assert len(instances) == 1 and described["Instances"][0]["ProtectedFromScaleIn"]
+    autoscaling.delete_auto_scaling_group(AutoScalingGroupName=group, ForceDelete=True)
+    reservations = ec2.describe_instances(InstanceIds=instances)["Reservations"]
+    assert [i["State"]["Name"] for r in reservations for i in r["Instances"]] == ["terminated"]
