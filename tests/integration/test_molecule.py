@@ -74,6 +74,8 @@ class Scenario:
 @pytest.mark.parametrize("name", SCENARIOS)
 def test_scenario(name: str, sandbox) -> None:
     scenario = Scenario(name, sandbox)
+    # Molecule remembers "created" and "prepared" between runs; this sandbox is new, so is the scenario.
+    scenario.run("reset")
     scenario.run("converge")
     scenario.run("idempotence")
 

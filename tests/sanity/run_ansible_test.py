@@ -19,6 +19,9 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parents[2]
 BOOTSTRAP_TOOL = REPO_ROOT.parent / "shared" / "tools" / "install-ansible-test-bootstrap"
 PYTHON_VERSION = f"{sys.version_info.major}.{sys.version_info.minor}"
+# The collections ours builds on (galaxy.yml dependencies), as the venv's `ansible` bundles them. ansible-test finds
+# a dependency's doc fragments and module_utils only beside the collection under test.
+DEPENDENCY_NAMESPACES = ("amazon", "ansible", "community")
 
 
 def collection_files() -> list[str]:
@@ -38,6 +41,17 @@ def copy_tree(destination: Path) -> None:
         shutil.copy2(REPO_ROOT / name, target)
 
 
+def link_dependencies(collections_root: Path) -> None:
+    """Link the venv's bundled namespaces into the temporary ansible_collections/ (only ours is tested)."""
+    import ansible_collections  # noqa: PLC0415 (the venv's namespace package; only needed here)
+
+    for base in map(Path, ansible_collections.__path__):
+        for namespace in DEPENDENCY_NAMESPACES:
+            target = collections_root / namespace
+            if (base / namespace).is_dir() and not target.exists():
+                target.symlink_to(base / namespace, target_is_directory=True)
+
+
 def install_offline_bootstrap() -> None:
     """ansible-test downloads get-pip.py from a host this network cannot reach; the workplace's tool caches a
     stand-in (see .ci/run). Without the tool, ansible-test downloads as usual."""
@@ -52,6 +66,7 @@ def main(argv: list[str]) -> int:
     with tempfile.TemporaryDirectory(prefix="runnerfleet-sanity-") as workspace:
         tree = Path(workspace) / "ansible_collections" / "runnerfleet" / "gitlab_aws"
         copy_tree(tree)
+        link_dependencies(tree.parents[1])
         command = [str(bin_dir / "ansible-test"), "sanity", "--venv", "--python", PYTHON_VERSION, "--color", "no"]
         return subprocess.run(command + argv, cwd=tree, env=env, check=False).returncode
 

@@ -1,0 +1,428 @@
+#!/usr/bin/python
+# Copyright: (c) 2026, runnerfleet maintainers
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+# Why this module and not amazon.aws.autoscaling_group (10.x): a fleeting plugin's group needs what that module
+# cannot give. It has no NewInstancesProtectedFromScaleIn. Its update path always sends DesiredCapacity (the value
+# it just read), which races with the plugin and fails outright when a lower MaxSize is below the live capacity.
+# It calls UpdateAutoScalingGroup and DisableMetricsCollection on every run, changed or not. It reports changed in
+# check mode for any existing group. Its state=absent scales to 0 and waits for instances to go, which
+# scale-in-protected instances never do. This module sends DesiredCapacity only in CreateAutoScalingGroup.
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: fleeting_autoscaling_group
+short_description: An Auto Scaling group whose desired capacity belongs to GitLab's fleeting plugin
+version_added: 0.1.0
+description:
+  - Creates, updates or deletes one Auto Scaling group that launches from a launch template with a mixed instances
+    policy.
+  - O(desired_capacity) is sent only when the group is created. An update never sends C(DesiredCapacity), so a
+    re-run leaves the capacity the fleeting plugin set. A lower O(max_size) lowers it the way AWS does.
+  - Only what differs is sent. A run with nothing to change sends no mutating call, in check mode or not.
+  - Check mode predicts the change, diff mode shows before and after.
+  - State V(absent) force-deletes the group (running instances are terminated) and waits until it is gone.
+author:
+  - runnerfleet maintainers (@runnerfleet)
+attributes:
+  check_mode:
+    description: Can run in check_mode and return changed status prediction without modifying target.
+    support: full
+    details: Predicts the group after the run and sends no request that changes it.
+  diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
+    support: full
+    details: The group's managed settings before and after.
+options:
+  name:
+    description: The group's name.
+    type: str
+    required: true
+  state:
+    description: V(present) or V(absent).
+    type: str
+    choices: [present, absent]
+    default: present
+  launch_template_id:
+    description: The launch template's id. Required with V(present).
+    type: str
+  launch_template_version:
+    description: The launch template version; V($Latest) follows every new version.
+    type: str
+    default: $Latest
+  instance_types:
+    description: The instance types of the mixed instances policy, in order of preference.
+    type: list
+    elements: str
+  on_demand_base_capacity:
+    description: How many instances are on-demand before any spot instance.
+    type: int
+    default: 0
+  on_demand_percentage_above_base_capacity:
+    description: The percentage of on-demand instances above the base; V(0) is all spot, V(100) all on-demand.
+    type: int
+    default: 100
+  spot_allocation_strategy:
+    description: How spot capacity is chosen.
+    type: str
+    default: price-capacity-optimized
+  min_size:
+    description: The group's minimum size.
+    type: int
+    default: 0
+  max_size:
+    description: The group's maximum size. Required with V(present).
+    type: int
+  desired_capacity:
+    description: The desired capacity of a group being created. Never sent for an existing group.
+    type: int
+    default: 0
+  subnets:
+    description: The subnets the group launches into (C(VPCZoneIdentifier)). Required with V(present).
+    type: list
+    elements: str
+  protect_from_scale_in:
+    description: Protect new instances from scale in (C(NewInstancesProtectedFromScaleIn)).
+    type: bool
+    default: true
+  suspended_processes:
+    description: The scaling processes that are suspended; any other suspended process is resumed.
+    type: list
+    elements: str
+    default: []
+  tags:
+    description: The group's tags; tags it has beyond these are removed.
+    type: dict
+    default: {}
+  propagate_tags:
+    description: Propagate the tags to the instances at launch.
+    type: bool
+    default: true
+  purge_scaling_policies:
+    description: Delete scaling policies found on the group. They would fight the fleeting plugin over the capacity.
+    type: bool
+    default: true
+  wait_timeout:
+    description: Seconds to wait for a deleted group to be gone.
+    type: int
+    default: 600
+extends_documentation_fragment:
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.boto3
+"""
+
+EXAMPLES = r"""
+- name: A group for the fleeting plugin
+  runnerfleet.gitlab_aws.fleeting_autoscaling_group:
+    name: fleet-small
+    launch_template_id: lt-0123456789abcdef0
+    instance_types: [m5.large, m5a.large]
+    on_demand_base_capacity: 1
+    on_demand_percentage_above_base_capacity: 0
+    max_size: 10
+    subnets: [subnet-1, subnet-2]
+    suspended_processes: [AZRebalance]
+    tags: {runnerfleet:fleet: fleet}
+"""
+
+RETURN = r"""
+group:
+  description: The group's managed settings after the run (predicted in check mode); empty when absent.
+  returned: always
+  type: dict
+  contains:
+    name:
+      description: The group's name.
+      type: str
+    arn:
+      description: The group's ARN; empty in check mode for a group not created yet.
+      type: str
+    min_size:
+      description: The minimum size.
+      type: int
+    max_size:
+      description: The maximum size.
+      type: int
+    desired_capacity:
+      description: The desired capacity.
+      type: int
+    subnets:
+      description: The subnets, sorted.
+      type: list
+      elements: str
+    protect_from_scale_in:
+      description: Whether new instances are protected from scale in.
+      type: bool
+    mixed_instances_policy:
+      description: The mixed instances policy's launch template, overrides and distribution, as AWS names them.
+      type: dict
+    suspended_processes:
+      description: The suspended scaling processes, sorted.
+      type: list
+      elements: str
+    tags:
+      description: The group's tags.
+      type: dict
+    tags_propagated:
+      description: The tag keys propagated at launch.
+      type: list
+      elements: str
+  sample:
+    name: fleet-small
+    arn: arn:aws:autoscaling:eu-west-1:123456789012:autoScalingGroup:1c1b:autoScalingGroupName/fleet-small
+    min_size: 0
+    max_size: 10
+    desired_capacity: 2
+"""
+
+import contextlib
+import time
+from typing import Any
+
+with contextlib.suppress(ImportError):  # AnsibleAWSModule reports a missing botocore
+    import botocore
+
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+
+RETRY = AWSRetry.jittered_backoff(retries=10, catch_extra_error_codes=["ScalingActivityInProgress", "ResourceInUse"])
+
+
+def describe_group(client, name: str) -> dict[str, Any] | None:
+    groups = client.describe_auto_scaling_groups(AutoScalingGroupNames=[name], aws_retry=True)["AutoScalingGroups"]
+    return groups[0] if groups else None
+
+
+def desired_policy(params: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "LaunchTemplate": {
+            "LaunchTemplateSpecification": {
+                "LaunchTemplateId": params["launch_template_id"],
+                "Version": params["launch_template_version"],
+            },
+            "Overrides": [{"InstanceType": instance_type} for instance_type in params["instance_types"]],
+        },
+        "InstancesDistribution": {
+            "OnDemandBaseCapacity": params["on_demand_base_capacity"],
+            "OnDemandPercentageAboveBaseCapacity": params["on_demand_percentage_above_base_capacity"],
+            "SpotAllocationStrategy": params["spot_allocation_strategy"],
+        },
+    }
+
+
+def current_policy(group: dict[str, Any]) -> dict[str, Any]:
+    """The parts of the group's mixed instances policy this module manages, in desired_policy's shape."""
+    policy = group.get("MixedInstancesPolicy") or {}
+    template = policy.get("LaunchTemplate") or {}
+    spec = template.get("LaunchTemplateSpecification") or {}
+    distribution = policy.get("InstancesDistribution") or {}
+    return {
+        "LaunchTemplate": {
+            "LaunchTemplateSpecification": {
+                "LaunchTemplateId": spec.get("LaunchTemplateId"),
+                "Version": spec.get("Version"),
+            },
+            "Overrides": [{"InstanceType": o.get("InstanceType")} for o in template.get("Overrides") or []],
+        },
+        "InstancesDistribution": {
+            key: distribution.get(key)
+            for key in ("OnDemandBaseCapacity", "OnDemandPercentageAboveBaseCapacity", "SpotAllocationStrategy")
+        },
+    }
+
+
+def group_view(group: dict[str, Any] | None) -> dict[str, Any]:
+    """What the diff and the result show of a group."""
+    if not group:
+        return {}
+    return {
+        "name": group["AutoScalingGroupName"],
+        "arn": group.get("AutoScalingGroupARN", ""),
+        "min_size": group["MinSize"],
+        "max_size": group["MaxSize"],
+        "desired_capacity": group["DesiredCapacity"],
+        "subnets": sorted(s for s in (group.get("VPCZoneIdentifier") or "").split(",") if s),
+        "protect_from_scale_in": bool(group.get("NewInstancesProtectedFromScaleIn")),
+        "mixed_instances_policy": current_policy(group),
+        "suspended_processes": sorted(p["ProcessName"] for p in group.get("SuspendedProcesses") or []),
+        "tags": {t["Key"]: t["Value"] for t in group.get("Tags") or []},
+        "tags_propagated": sorted(t["Key"] for t in group.get("Tags") or [] if t.get("PropagateAtLaunch")),
+    }
+
+
+def wanted_view(params: dict[str, Any], current: dict[str, Any]) -> dict[str, Any]:
+    """The group as it will be after the run: the current view with every managed setting applied."""
+    tags = {key: str(value) for key, value in params["tags"].items()}
+    view = dict(current)
+    view.update(
+        {
+            "name": params["name"],
+            "min_size": params["min_size"],
+            "max_size": params["max_size"],
+            "subnets": sorted(params["subnets"]),
+            "protect_from_scale_in": params["protect_from_scale_in"],
+            "mixed_instances_policy": desired_policy(params),
+            "suspended_processes": sorted(set(params["suspended_processes"])),
+            "tags": tags,
+            "tags_propagated": sorted(tags) if params["propagate_tags"] else [],
+        }
+    )
+    if not current:
+        view.update({"arn": "", "desired_capacity": params["desired_capacity"]})
+    else:
+        # AWS lowers the live capacity to a lower maximum; it is never raised or reset.
+        view["desired_capacity"] = min(current["desired_capacity"], params["max_size"])
+    return view
+
+
+def tag_list(name: str, tags: dict[str, str], propagate: bool) -> list[dict[str, Any]]:
+    return [
+        {
+            "ResourceId": name,
+            "ResourceType": "auto-scaling-group",
+            "Key": key,
+            "Value": value,
+            "PropagateAtLaunch": propagate,
+        }
+        for key, value in sorted(tags.items())
+    ]
+
+
+def create_group(client, params: dict[str, Any], wanted: dict[str, Any]) -> None:
+    client.create_auto_scaling_group(
+        AutoScalingGroupName=params["name"],
+        MixedInstancesPolicy=desired_policy(params),
+        MinSize=params["min_size"],
+        MaxSize=params["max_size"],
+        DesiredCapacity=params["desired_capacity"],
+        VPCZoneIdentifier=",".join(params["subnets"]),
+        NewInstancesProtectedFromScaleIn=params["protect_from_scale_in"],
+        Tags=tag_list(params["name"], wanted["tags"], params["propagate_tags"]),
+        aws_retry=True,
+    )
+    if wanted["suspended_processes"]:
+        client.suspend_processes(
+            AutoScalingGroupName=params["name"], ScalingProcesses=wanted["suspended_processes"], aws_retry=True
+        )
+
+
+def update_group(client, params: dict[str, Any], current: dict[str, Any], wanted: dict[str, Any]) -> None:
+    name = params["name"]
+    update: dict[str, Any] = {}
+    if current["min_size"] != wanted["min_size"]:
+        update["MinSize"] = wanted["min_size"]
+    if current["max_size"] != wanted["max_size"]:
+        update["MaxSize"] = wanted["max_size"]
+    if current["subnets"] != wanted["subnets"]:
+        update["VPCZoneIdentifier"] = ",".join(params["subnets"])
+    if current["protect_from_scale_in"] != wanted["protect_from_scale_in"]:
+        update["NewInstancesProtectedFromScaleIn"] = wanted["protect_from_scale_in"]
+    if current["mixed_instances_policy"] != wanted["mixed_instances_policy"]:
+        update["MixedInstancesPolicy"] = wanted["mixed_instances_policy"]
+    if update:
+        # Never DesiredCapacity: the fleeting plugin owns it.
+        client.update_auto_scaling_group(AutoScalingGroupName=name, aws_retry=True, **update)
+
+    resume = sorted(set(current["suspended_processes"]) - set(wanted["suspended_processes"]))
+    suspend = sorted(set(wanted["suspended_processes"]) - set(current["suspended_processes"]))
+    if resume:
+        client.resume_processes(AutoScalingGroupName=name, ScalingProcesses=resume, aws_retry=True)
+    if suspend:
+        client.suspend_processes(AutoScalingGroupName=name, ScalingProcesses=suspend, aws_retry=True)
+
+    stale = sorted(set(current["tags"]) - set(wanted["tags"]))
+    if stale:
+        client.delete_tags(
+            Tags=[{"ResourceId": name, "ResourceType": "auto-scaling-group", "Key": key} for key in stale],
+            aws_retry=True,
+        )
+    if tag_state(current, wanted["tags"]) != tag_state(wanted, wanted["tags"]):
+        client.create_or_update_tags(Tags=tag_list(name, wanted["tags"], params["propagate_tags"]), aws_retry=True)
+
+
+def tag_state(view: dict[str, Any], keys: Any) -> dict[str, tuple[str | None, bool]]:
+    """Each key's value and whether it propagates."""
+    return {key: (view["tags"].get(key), key in view["tags_propagated"]) for key in keys}
+
+
+def scaling_policies(client, name: str) -> list[str]:
+    paginator = client.get_paginator("describe_policies")
+    pages = paginator.paginate(AutoScalingGroupName=name).build_full_result()
+    return [policy["PolicyName"] for policy in pages.get("ScalingPolicies", [])]
+
+
+def ensure_present(module: AnsibleAWSModule, client) -> tuple[bool, dict[str, Any], dict[str, Any]]:
+    params = module.params
+    group = describe_group(client, params["name"])
+    before = group_view(group)
+    wanted = wanted_view(params, before)
+    policies = scaling_policies(client, params["name"]) if group and params["purge_scaling_policies"] else []
+    changed = before != wanted or bool(policies)
+    if not changed or module.check_mode:
+        return changed, before, wanted
+
+    if group is None:
+        create_group(client, params, wanted)
+    else:
+        update_group(client, params, before, wanted)
+        for policy in policies:
+            client.delete_policy(AutoScalingGroupName=params["name"], PolicyName=policy, aws_retry=True)
+    return True, before, group_view(describe_group(client, params["name"]))
+
+
+def ensure_absent(module: AnsibleAWSModule, client) -> tuple[bool, dict[str, Any], dict[str, Any]]:
+    name = module.params["name"]
+    group = describe_group(client, name)
+    if group is None:
+        return False, {}, {}
+    before = group_view(group)
+    if module.check_mode:
+        return True, before, {}
+    # Force: scale-in-protected instances would otherwise keep the group forever.
+    client.delete_auto_scaling_group(AutoScalingGroupName=name, ForceDelete=True, aws_retry=True)
+    deadline = time.monotonic() + module.params["wait_timeout"]
+    while describe_group(client, name) is not None:
+        if time.monotonic() > deadline:
+            module.fail_json(msg=f"Timed out waiting for Auto Scaling group {name} to be deleted")
+        time.sleep(5)
+    return True, before, {}
+
+
+def main() -> None:
+    module = AnsibleAWSModule(
+        argument_spec={
+            "name": {"type": "str", "required": True},
+            "state": {"type": "str", "choices": ["present", "absent"], "default": "present"},
+            "launch_template_id": {"type": "str"},
+            "launch_template_version": {"type": "str", "default": "$Latest"},
+            "instance_types": {"type": "list", "elements": "str"},
+            "on_demand_base_capacity": {"type": "int", "default": 0},
+            "on_demand_percentage_above_base_capacity": {"type": "int", "default": 100},
+            "spot_allocation_strategy": {"type": "str", "default": "price-capacity-optimized"},
+            "min_size": {"type": "int", "default": 0},
+            "max_size": {"type": "int"},
+            "desired_capacity": {"type": "int", "default": 0},
+            "subnets": {"type": "list", "elements": "str"},
+            "protect_from_scale_in": {"type": "bool", "default": True},
+            "suspended_processes": {"type": "list", "elements": "str", "default": []},
+            "tags": {"type": "dict", "default": {}},
+            "propagate_tags": {"type": "bool", "default": True},
+            "purge_scaling_policies": {"type": "bool", "default": True},
+            "wait_timeout": {"type": "int", "default": 600},
+        },
+        required_if=[("state", "present", ["launch_template_id", "instance_types", "max_size", "subnets"])],
+        supports_check_mode=True,
+    )
+    client = module.client("autoscaling", retry_decorator=RETRY)
+    ensure = ensure_present if module.params["state"] == "present" else ensure_absent
+    try:
+        changed, before, after = ensure(module, client)
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+        module.fail_json_aws(e, msg=f"Failed to {module.params['state']} Auto Scaling group {module.params['name']}")
+    module.exit_json(changed=changed, group=after, diff={"before": before, "after": after})
+
+
+if __name__ == "__main__":
+    main()
