@@ -77,6 +77,7 @@ bench: venv
 	$(BIN)/python tests/perf/bench_gitlab_runner.py
 	$(BIN)/python tests/perf/bench_runner_config.py
 	$(BIN)/python tests/perf/bench_runner_host.py
+	$(BIN)/python tests/perf/bench_aws_roles.py
 
 changelog: venv
 	$(BIN)/antsibull-changelog lint
