@@ -75,7 +75,9 @@ options:
     description: The group's maximum size. Required with V(present).
     type: int
   desired_capacity:
-    description: The desired capacity of a group being created. Never sent for an existing group.
+    description:
+      - The desired capacity of a group being created, raised to O(min_size) if lower. Never sent for an existing group.
+      - AWS itself moves an existing group's capacity into a new O(min_size) to O(max_size) range.
     type: int
     default: 0
   subnets:
@@ -270,11 +272,17 @@ def wanted_view(params: dict[str, Any], current: dict[str, Any]) -> dict[str, An
         }
     )
     if not current:
-        view.update({"arn": "", "desired_capacity": params["desired_capacity"]})
+        view.update({"arn": "", "desired_capacity": creation_capacity(params)})
     else:
-        # AWS lowers the live capacity to a lower maximum; it is never raised or reset.
-        view["desired_capacity"] = min(current["desired_capacity"], params["max_size"])
+        # Without a DesiredCapacity, AWS moves the live capacity only into the new bounds: down to a lower maximum,
+        # up to a higher minimum. It is never reset.
+        view["desired_capacity"] = max(params["min_size"], min(current["desired_capacity"], params["max_size"]))
     return view
+
+
+def creation_capacity(params: dict[str, Any]) -> int:
+    """The capacity a new group starts with: the one asked for, but never below the minimum AWS would refuse."""
+    return max(params["desired_capacity"], params["min_size"])
 
 
 def tag_list(name: str, tags: dict[str, str], propagate: bool) -> list[dict[str, Any]]:
@@ -296,7 +304,7 @@ def create_group(client, params: dict[str, Any], wanted: dict[str, Any]) -> None
         MixedInstancesPolicy=desired_policy(params),
         MinSize=params["min_size"],
         MaxSize=params["max_size"],
-        DesiredCapacity=params["desired_capacity"],
+        DesiredCapacity=creation_capacity(params),
         VPCZoneIdentifier=",".join(params["subnets"]),
         NewInstancesProtectedFromScaleIn=params["protect_from_scale_in"],
         Tags=tag_list(params["name"], wanted["tags"], params["propagate_tags"]),
