@@ -242,7 +242,7 @@ def systemd_environment(unit_text: str) -> dict[str, str]:
         if "%" in value.replace("%%", ""):
             continue  # a specifier: the line is ignored, or the value is not the one written
         for word in shlex.split(value.replace("%%", "%")):
-            name, _, item = word.partition("=")
+            name, _separator, item = word.partition("=")
             environment[name] = item
     return environment
 

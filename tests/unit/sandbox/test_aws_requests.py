@@ -23,7 +23,7 @@ def environ(method: str = "POST", path: str = "/", body: bytes = b"", **headers:
         "CONTENT_LENGTH": str(len(body)),
         "wsgi.input": io.BytesIO(body),
     }
-    env.update({key: value for key, value in headers.items()})
+    env.update(headers)
     return env
 
 

@@ -195,10 +195,10 @@ class FakeAutoScaling:
 
     @property
     def mutating(self) -> list[tuple[str, dict[str, Any]]]:
-        return [(method, kwargs) for method, kwargs, _ in self.calls if not method.startswith(READ_ONLY)]
+        return [(method, kwargs) for method, kwargs, _ignored in self.calls if not method.startswith(READ_ONLY)]
 
     def names(self) -> list[str]:
-        return [method for method, _ in self.mutating]
+        return [method for method, _ignored in self.mutating]
 
     def sent(self, method: str) -> list[dict[str, Any]]:
         return [kwargs for name, kwargs in self.mutating if name == method]
@@ -591,7 +591,7 @@ def test_create_group_sends_everything_including_the_desired_capacity():
         }
     ]
     assert client.sent("suspend_processes") == [{"AutoScalingGroupName": NAME, "ScalingProcesses": ["AZRebalance"]}]
-    assert all(retried for method, _, retried in client.calls if method != "get_paginator")
+    assert all(retried for method, _ignored, retried in client.calls if method != "get_paginator")
 
 
 def test_create_group_without_protection_propagation_or_suspended_processes():
@@ -657,7 +657,7 @@ def test_update_group_sends_only_what_differs_and_never_the_desired_capacity(ove
     client = run_update(aws_group(DesiredCapacity=3), desired_capacity=9, **overrides)
     assert client.names() == ["update_auto_scaling_group"]
     assert client.sent("update_auto_scaling_group") == [{"AutoScalingGroupName": NAME, **expected}]
-    assert all(retried for _, _, retried in client.calls)
+    assert all(retried for _ignored, _ignored, retried in client.calls)
 
 
 def test_update_group_lowering_max_size_below_the_capacity_sends_max_size_only():
@@ -747,7 +747,7 @@ def test_ensure_present_creates_a_missing_group():
     assert before == {}
     assert client.names() == ["create_auto_scaling_group", "suspend_processes"]
     assert client.sent("create_auto_scaling_group")[0]["DesiredCapacity"] == 2
-    assert "get_paginator" not in [method for method, _, _ in client.calls]
+    assert "get_paginator" not in [method for method, _ignored, _ignored in client.calls]
     assert after == {**asg.wanted_view(params(desired_capacity=2), {}), "arn": ARN}
 
 
@@ -796,7 +796,7 @@ def test_ensure_present_update_never_sends_the_desired_capacity():
     changed, before, after = asg.ensure_present(fake_module(desired_capacity=0, max_size=3), client)
     assert changed is True
     assert client.sent("update_auto_scaling_group") == [{"AutoScalingGroupName": NAME, "MaxSize": 3}]
-    for _, kwargs in client.mutating:
+    for _ignored, kwargs in client.mutating:
         assert "DesiredCapacity" not in kwargs
     assert before["desired_capacity"] == 6
     assert after["desired_capacity"] == 3
@@ -858,10 +858,10 @@ def test_ensure_present_check_mode_reports_scaling_policies_but_keeps_them():
 
 def test_ensure_present_keeps_scaling_policies_without_purge():
     client = FakeAutoScaling(aws_group(), policies={NAME: ["cpu-target"]})
-    changed, _, _ = asg.ensure_present(fake_module(purge_scaling_policies=False), client)
+    changed, _ignored, _ignored = asg.ensure_present(fake_module(purge_scaling_policies=False), client)
     assert changed is False
     assert client.mutating == []
-    assert [method for method, _, _ in client.calls] == ["describe_auto_scaling_groups"]
+    assert [method for method, _ignored, _ignored in client.calls] == ["describe_auto_scaling_groups"]
 
 
 def test_ensure_present_creation_failure_propagates_the_client_error():
@@ -872,7 +872,7 @@ def test_ensure_present_creation_failure_propagates_the_client_error():
 
 def test_ensure_present_creates_with_a_min_size_and_the_default_desired_capacity():
     client = FakeAutoScaling()
-    changed, _, after = asg.ensure_present(fake_module(min_size=1), client)
+    changed, _ignored, after = asg.ensure_present(fake_module(min_size=1), client)
     assert changed is True
     assert after["desired_capacity"] >= 1
 
@@ -905,7 +905,7 @@ def test_ensure_absent_force_deletes_and_waits_until_the_group_is_gone(clock):
     assert client.mutating == [("delete_auto_scaling_group", {"AutoScalingGroupName": NAME, "ForceDelete": True})]
     assert client.groups == {}
     assert len(clock.sleeps) == 2
-    assert [method for method, _, _ in client.calls].count("describe_auto_scaling_groups") == 4
+    assert [method for method, _ignored, _ignored in client.calls].count("describe_auto_scaling_groups") == 4
 
 
 def test_ensure_absent_does_not_sleep_when_the_group_is_gone_at_once(clock):
@@ -933,7 +933,7 @@ def run_main(monkeypatch, capsys):
         monkeypatch.setattr(
             AnsibleAWSModule,
             "client",
-            lambda self, service, retry_decorator=None, **_: RetryingBotoClientWrapper(client, retry_decorator),
+            lambda self, service, retry_decorator=None, **_ignored: RetryingBotoClientWrapper(client, retry_decorator),
         )
         with patch_module_args(args), pytest.raises(SystemExit):
             asg.main()

@@ -348,7 +348,7 @@ def configs_with_secrets(draw) -> dict:
             for name in draw(st.lists(st.sampled_from(["cache", "s3", "ssh"]), max_size=2, unique=True)):
                 result[name] = table(depth + 1)
             if draw(st.booleans()):
-                result["runners"] = [table(depth + 1) for _ in range(draw(st.integers(1, 3)))]
+                result["runners"] = [table(depth + 1) for _index in range(draw(st.integers(1, 3)))]
         return result
 
     return table(0)

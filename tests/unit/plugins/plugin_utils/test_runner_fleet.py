@@ -77,7 +77,7 @@ def machine_options(one: dict, **options) -> dict[str, str]:
     flags = table_of(one, **options)["machine"]["MachineOptions"]
     assert all(isinstance(flag, str) and flag.startswith("amazonec2-") and "=" in flag for flag in flags), flags
     pairs = [flag.removeprefix("amazonec2-").split("=", 1) for flag in flags]
-    assert len({name for name, _ in pairs}) == len(pairs), flags
+    assert len({name for name, _value in pairs}) == len(pairs), flags
     return dict(pairs)
 
 
@@ -1292,7 +1292,7 @@ def test_the_documented_defaults_are_applied(option: str, read) -> None:
 
 def option_value(config: dict, flag: str) -> str:
     for option in config["runners"][0]["machine"]["MachineOptions"]:
-        name, _, value = option.partition("=")
+        name, _separator, value = option.partition("=")
         if name == f"amazonec2-{flag}":
             return value
     raise AssertionError(f"no amazonec2-{flag}")
