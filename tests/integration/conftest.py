@@ -18,6 +18,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import boto3
 import pytest
 
 from sandbox import ctl
@@ -121,3 +122,20 @@ def playbook(sandbox: Sandbox):
         return run_playbook(sandbox, path, *args, **kwargs)
 
     return run
+
+
+@pytest.fixture
+def aws(sandbox):
+    """boto3 clients for the session's local AWS: aws("ec2"), aws("ssm"), ..."""
+    env = sandbox.endpoints
+    session = boto3.Session(
+        aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"],
+        region_name=env["AWS_DEFAULT_REGION"],
+    )
+    return lambda service: session.client(service, endpoint_url=env["AWS_ENDPOINT_URL"])
+
+
+@pytest.fixture
+def ssm(aws):
+    return aws("ssm")

@@ -32,7 +32,6 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 from ansible.utils.collection_loader import AnsibleCollectionConfig
 from ansible.utils.collection_loader._collection_finder import _AnsibleCollectionFinder
@@ -283,18 +282,6 @@ def new_manager(request: pytest.FixtureRequest, playbook, sandbox, tmp_path: Pat
         return manager
 
     return make
-
-
-@pytest.fixture
-def ssm(sandbox):
-    env = sandbox.endpoints
-    return boto3.client(
-        "ssm",
-        endpoint_url=env["AWS_ENDPOINT_URL"],
-        region_name=env["AWS_DEFAULT_REGION"],
-        aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
-        aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"],
-    )
 
 
 def ssm_has(ssm, name: str) -> bool:

@@ -2,23 +2,9 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """amazon.aws modules against the sandbox, through the whole create/update/delete cycle, idempotently."""
 
-import boto3
-import pytest
-
 WIRING = "tests/integration/playbooks/aws_wiring.yml"
 NAME = "wiring-cycle"
 GROUP = f"{NAME}-workers"
-
-
-@pytest.fixture
-def aws(sandbox):
-    env = sandbox.endpoints
-    session = boto3.Session(
-        aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
-        aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"],
-        region_name=env["AWS_DEFAULT_REGION"],
-    )
-    return lambda service: session.client(service, endpoint_url=env["AWS_ENDPOINT_URL"])
 
 
 def fleet_state(aws):
