@@ -72,6 +72,22 @@ class PlaybookRun:
             if result.get("failed") and not result.get("ignore_errors")
         ]
 
+    def failure_text(self) -> str:
+        """The failure messages, else the tail of the output: what an assertion on a failed run should show."""
+        if self.report is not None and self.failure_messages():
+            return "\n".join(self.failure_messages())
+        return f"stdout:\n{self.output[-4000:]}\nstderr:\n{self.stderr[-2000:]}"
+
+    def messages(self, prefix: str) -> list[str]:
+        """The messages (debug lines) of the run that start with prefix, from the JSON report."""
+        return [
+            str(result["msg"])
+            for play in self.report["plays"]
+            for task in play["tasks"]
+            for result in task["hosts"].values()
+            if str(result.get("msg", "")).startswith(prefix)
+        ]
+
     @property
     def final_failure(self) -> str:
         """The message of the failure that stopped the play."""

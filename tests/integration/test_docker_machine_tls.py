@@ -103,29 +103,12 @@ class Manager:
         }
         extra_vars.update({f"docker_machine_tls_{key}": value for key, value in settings.items()})
         run = self.playbook(PLAYBOOK, *args, extra_vars=extra_vars, json_report=json_report)
-        assert run.returncode == 0, failure_text(run)
+        assert run.returncode == 0, run.failure_text()
         result = json.loads(result_file.read_text(encoding="utf-8")) if result_file.exists() else None
         if settings.get("state", "present") == "present":
-            assert result is not None, f"the role set no docker_machine_tls_result\n{failure_text(run)}"
+            assert result is not None, f"the role set no docker_machine_tls_result\n{run.failure_text()}"
             assert {"ca", "ca_not_after", "client", "client_not_after"} <= set(result), result
         return Converged(run, result)
-
-
-def failure_text(run) -> str:
-    if run.report is not None and run.failure_messages():
-        return "\n".join(run.failure_messages())
-    return f"stdout:\n{run.output[-4000:]}\nstderr:\n{run.stderr[-2000:]}"
-
-
-def status_lines(run) -> list[str]:
-    """The role's "docker-machine TLS: ..." debug messages, from the JSON report."""
-    return [
-        str(result["msg"])
-        for play in run.report["plays"]
-        for task in play["tasks"]
-        for result in task["hosts"].values()
-        if str(result.get("msg", "")).startswith("docker-machine TLS:")
-    ]
 
 
 @pytest.fixture
@@ -404,7 +387,7 @@ def test_converge_places_the_files_keeps_the_ca_in_ssm_and_a_second_run_changes_
     assert public_der(private_key(manager.read("ca-key.pem")).public_key()) == public_der(ca.public_key())
     client = only_certificate(manager.read("cert.pem"))
     assert public_der(private_key(manager.read("key.pem")).public_key()) == public_der(client.public_key())
-    lines = status_lines(first.run)
+    lines = first.run.messages("docker-machine TLS:")
     assert len(lines) == 1 and "created" in lines[0], lines
     files = manager.files()
 

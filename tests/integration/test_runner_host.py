@@ -137,9 +137,9 @@ class Manager:
     def converge(self, *args: str, json_report: bool = True, **overrides: Any) -> Converged:
         """Run the role; the run must succeed (and with state present, report its result)."""
         converged = self.run(*args, json_report=json_report, **overrides)
-        assert converged.run.returncode == 0, failure_text(converged.run)
+        assert converged.run.returncode == 0, converged.run.failure_text()
         if {**self.settings, **overrides}.get("state", "present") == "present":
-            assert converged.result is not None, f"the role set no runner_host_result\n{failure_text(converged.run)}"
+            assert converged.result is not None, f"the role set no runner_host_result\n{converged.run.failure_text()}"
         return converged
 
     def rotate(self, name: str, new_token: str, obtained: datetime.datetime) -> None:
@@ -156,23 +156,6 @@ class Manager:
 
 def utc(moment: datetime.datetime) -> str:
     return moment.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def failure_text(run) -> str:
-    if run.report is not None and run.failure_messages():
-        return "\n".join(run.failure_messages())
-    return f"stdout:\n{run.output[-4000:]}\nstderr:\n{run.stderr[-2000:]}"
-
-
-def messages(run) -> list[str]:
-    """Every debug message of the run, from the JSON report."""
-    return [
-        str(result["msg"])
-        for play in run.report["plays"]
-        for task in play["tasks"]
-        for result in task["hosts"].values()
-        if str(result.get("msg", "")).startswith("runner_host:")
-    ]
 
 
 def token_for(fleet: str, name: str, generation: str = "") -> str:
@@ -411,7 +394,8 @@ def test_converge_writes_a_valid_config_and_a_second_run_changes_nothing(new_man
     assert first.result["restart_reasons"] == ["service unit changed"], first.result  # the new drop-in
     assert first.result["installed"] is False and first.result["service_manager"] == "none", first.result
     assert first.result["config_file"] == str(manager.config_file), first.result
-    assert any("installation is switched off" in message for message in messages(first.run)), messages(first.run)
+    said = first.run.messages("runner_host:")
+    assert any("installation is switched off" in message for message in said), said
     assert not leaked(first.text, tokens_of(entries))
 
     # The files, their modes and owners.
@@ -490,8 +474,8 @@ def test_a_changed_entry_changes_config_toml_and_restarts_nothing(new_manager, d
     assert manager.path(RUNNER_BINARY).read_bytes() == binary
     assert len(downloads.requests) == requests, downloads.requests[requests:]
     assert downloads.calls() == [fleeting_call(manager)], "the fleeting plugins were installed again"
-    report = [message for message in messages(changed.run) if "config.toml changed" in message]
-    assert report and "no restart" in report[0], messages(changed.run)
+    report = [message for message in changed.run.messages("runner_host:") if "config.toml changed" in message]
+    assert report and "no restart" in report[0], changed.run.messages("runner_host:")
 
 
 def test_a_token_the_runner_rotated_is_kept_and_stored_in_ssm(new_manager, ssm) -> None:
