@@ -1,0 +1,476 @@
+#!/usr/bin/python
+# Copyright: (c) 2026, runnerfleet maintainers
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+# Why this module: on a converged fleet the network role used to run about twenty amazon.aws module tasks (VPC,
+# each subnet, the gateway, each Elastic IP and NAT gateway, each route table, the endpoint) only to learn that
+# nothing had to change; each pays a Python start, a botocore model load and its own describe calls. This module
+# reads the whole network in one process with a dozen describe calls and says whether every one of those tasks
+# would leave it as it is. The role runs them only when something differs, so they stay the single place where the
+# network is changed.
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: fleet_network_info
+short_description: Read a fleet's VPC in one pass and say whether it matches the network role's plan
+version_added: 0.1.0
+description:
+  - Lists the region's available zones and chooses the fleet's zones the way the C(network) role does.
+  - Reads the fleet's VPC (by its C(Name) tag and CIDR), its subnets, internet gateway, Elastic IPs, NAT gateways,
+    route tables and S3 gateway endpoint.
+  - Compares them with the plan given in the options, with the rules of the amazon.aws modules that make them
+    (tags are purged, routes created by C(CreateRoute) and subnet associations are purged), and returns whether
+    they match and, when they do not, what differs.
+  - Sends only C(Describe) calls; changes nothing.
+author:
+  - runnerfleet maintainers (@runnerfleet)
+attributes:
+  check_mode:
+    description: Can run in check_mode and return changed status prediction without modifying target.
+    support: full
+    details: It only reads.
+  diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
+    support: none
+options:
+  fleet_name:
+    description: The fleet's name; resources are found by the C(runnerfleet:fleet) tag and named C(<fleet>-<what>).
+    type: str
+    required: true
+  vpc_name:
+    description: The VPC's C(Name) tag.
+    type: str
+    required: true
+  vpc_cidr:
+    description: The VPC's primary IPv4 CIDR block.
+    type: str
+    required: true
+  tags:
+    description: The tags every resource carries, without C(Name) (each resource's C(Name) is added).
+    type: dict
+    required: true
+  availability_zones:
+    description: The zones to use; empty takes the first O(zone_count) available zones of the region.
+    type: list
+    elements: str
+    default: []
+  zone_count:
+    description: How many zones to take when O(availability_zones) is empty.
+    type: int
+    default: 2
+  public_cidrs:
+    description: The public subnets' CIDR blocks, one per zone in zone order.
+    type: list
+    elements: str
+    required: true
+  private_cidrs:
+    description: The private subnets' CIDR blocks, one per zone in zone order.
+    type: list
+    elements: str
+    required: true
+  nat_mode:
+    description: V(per_az) gives each zone its NAT gateway; V(shared) routes every zone through the first zone's.
+    type: str
+    choices: [per_az, shared]
+    default: per_az
+extends_documentation_fragment:
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.boto3
+"""
+
+EXAMPLES = r"""
+- name: Read the fleet's network and compare it with the plan
+  runnerfleet.gitlab_aws.fleet_network_info:
+    fleet_name: fleet
+    vpc_name: fleet-vpc
+    vpc_cidr: 10.80.0.0/16
+    tags: {runnerfleet:fleet: fleet, ManagedBy: runnerfleet.gitlab_aws}
+    zone_count: 2
+    public_cidrs: [10.80.0.0/20, 10.80.16.0/20]
+    private_cidrs: [10.80.32.0/20, 10.80.48.0/20]
+  register: network_current
+"""
+
+RETURN = r"""
+region:
+  description: The region's name.
+  returned: always
+  type: str
+  sample: eu-west-1
+region_zones:
+  description: The region's available zones (zone type C(availability-zone)), in the order AWS lists them.
+  returned: always
+  type: list
+  elements: str
+zones:
+  description: The zones chosen for the fleet.
+  returned: always
+  type: list
+  elements: str
+in_sync:
+  description: Whether the network matches the plan in everything the network role sets.
+  returned: always
+  type: bool
+drift:
+  description: What differs from the plan, one sentence each; empty when O(in_sync).
+  returned: always
+  type: list
+  elements: str
+  sample: ["subnet private eu-west-1a 10.80.32.0/20: tags differ"]
+network:
+  description: The network as the role registers it (C(network_result)); meaningful only when RV(in_sync).
+  returned: always
+  type: dict
+  contains:
+    vpc_id:
+      description: The VPC's id.
+      type: str
+    public_subnets:
+      description: The public subnets, C({id, zone, cidr}) in zone order.
+      type: list
+      elements: dict
+    private_subnets:
+      description: The private subnets, C({id, zone, cidr}) in zone order.
+      type: list
+      elements: dict
+    nat_gateway_ids:
+      description: The NAT gateways the private subnets route to, in zone order.
+      type: list
+      elements: str
+    s3_endpoint_id:
+      description: The S3 gateway endpoint's id.
+      type: str
+"""
+
+import contextlib
+from typing import Any
+
+with contextlib.suppress(ImportError):  # AnsibleAWSModule reports a missing botocore
+    import botocore
+
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+
+FLEET_TAG = "runnerfleet:fleet"
+# A VPC endpoint's states once deleted (AWS capitalises them; the lower-case ones are kept for older answers).
+GONE_ENDPOINT_STATES = {"Deleting", "Deleted", "deleting", "deleted"}
+
+
+# ------------------------------------------------------------------------------------------------- the plan
+
+
+def choose_zones(region_zones: list[str], availability_zones: list[str], zone_count: int) -> list[str]:
+    return list(availability_zones) if availability_zones else list(region_zones[:zone_count])
+
+
+def subnet_plan(zones: list[str], public_cidrs: list[str], private_cidrs: list[str]) -> list[dict[str, str]]:
+    """The subnets the role makes, public ones first, each zone in order (the order of tasks/present.yml)."""
+    plan = []
+    for kind, cidrs in (("public", public_cidrs), ("private", private_cidrs)):
+        for index, zone in enumerate(zones):
+            if index < len(cidrs):
+                plan.append({"kind": kind, "zone": zone, "cidr": cidrs[index]})
+    return plan
+
+
+# ------------------------------------------------------------------------------------------------- comparing
+
+
+def tag_dict(resource: dict[str, Any]) -> dict[str, str]:
+    """A resource's tags as a dictionary, without the aws: tags nobody can set or remove."""
+    return {tag["Key"]: tag["Value"] for tag in resource.get("Tags") or [] if not tag["Key"].startswith("aws:")}
+
+
+def named(tags: dict[str, str], name: str) -> dict[str, str]:
+    return {**tags, "Name": name}
+
+
+class Comparison:
+    """Collects what differs; each check says in one sentence what the role's task would change."""
+
+    def __init__(self) -> None:
+        self.drift: list[str] = []
+
+    def expect(self, condition: bool, message: str) -> bool:
+        if not condition:
+            self.drift.append(message)
+        return condition
+
+    def expect_tags(self, resource: dict[str, Any], wanted: dict[str, str], what: str) -> bool:
+        return self.expect(tag_dict(resource) == wanted, f"{what}: tags differ")
+
+
+def created_routes(table: dict[str, Any]) -> list[tuple[str, str]]:
+    """The (destination, target) of each route made by CreateRoute: the ones ec2_vpc_route_table purges."""
+    routes = []
+    for route in table.get("Routes") or []:
+        if route.get("Origin", "CreateRoute") != "CreateRoute":
+            continue
+        if route.get("DestinationPrefixListId") or str(route.get("GatewayId", "")).startswith("vpce-"):
+            continue  # a gateway endpoint's route, which the endpoint owns
+        target = route.get("NatGatewayId") or route.get("GatewayId") or route.get("InstanceId") or ""
+        if target == "local":
+            continue
+        destination = route.get("DestinationCidrBlock") or route.get("DestinationIpv6CidrBlock") or ""
+        routes.append((destination, target))
+    return routes
+
+
+def associated_subnets(table: dict[str, Any]) -> set[str]:
+    return {
+        association["SubnetId"]
+        for association in table.get("Associations") or []
+        if association.get("SubnetId")
+        and association.get("AssociationState", {}).get("State", "associated") in ("associated", "associating")
+    }
+
+
+def compare_route_table(
+    check: Comparison, tables: list[dict], wanted_tags: dict, subnet_ids: list[str], target: str, what: str
+) -> str:
+    """The one route table the role finds by its tags; its id when it matches, else ''."""
+    matching = [table for table in tables if all(tag_dict(table).get(k) == v for k, v in wanted_tags.items())]
+    if not check.expect(len(matching) == 1, f"{what}: {len(matching)} route tables carry its tags, not 1"):
+        return ""
+    table = matching[0]
+    in_sync = check.expect_tags(table, wanted_tags, what)
+    in_sync &= check.expect(associated_subnets(table) == set(subnet_ids), f"{what}: subnet associations differ")
+    in_sync &= check.expect(created_routes(table) == [("0.0.0.0/0", target)], f"{what}: routes differ")
+    return table["RouteTableId"] if in_sync else ""
+
+
+def compare(snapshot: dict[str, Any], plan: dict[str, Any]) -> tuple[list[str], dict[str, Any]]:
+    """(what differs, the network as the role registers it) for a snapshot read by read_network().
+
+    plan: fleet_name, vpc_name, tags, zones, subnets (subnet_plan()), nat_mode."""
+    check = Comparison()
+    fleet, tags, zones = plan["fleet_name"], plan["tags"], plan["zones"]
+    vpcs = snapshot.get("vpcs", [])
+    if not check.expect(len(vpcs) == 1, f"VPC {plan['vpc_name']}: {len(vpcs)} found, not 1"):
+        return check.drift, {}
+    vpc = vpcs[0]
+    check.expect_tags(vpc, named(tags, plan["vpc_name"]), f"VPC {plan['vpc_name']}")
+    check.expect(snapshot.get("dns_support") is True, "VPC: DNS support is off")
+    check.expect(snapshot.get("dns_hostnames") is True, "VPC: DNS host names are off")
+
+    subnets_by_cidr = {subnet["CidrBlock"]: subnet for subnet in snapshot.get("subnets", [])}
+    subnets = []
+    for item in plan["subnets"]:
+        what = f"subnet {item['kind']} {item['zone']} {item['cidr']}"
+        subnet = subnets_by_cidr.get(item["cidr"])
+        if not check.expect(subnet is not None, f"{what}: missing"):
+            continue
+        check.expect(subnet.get("AvailabilityZone") == item["zone"], f"{what}: in zone {subnet.get('AvailabilityZone')}")
+        check.expect(not subnet.get("MapPublicIpOnLaunch", False), f"{what}: maps public addresses")
+        check.expect_tags(subnet, named(tags, f"{fleet}-{item['kind']}-{item['zone']}"), what)
+        subnets.append({**item, "id": subnet["SubnetId"]})
+    public_subnet_of = {subnet["zone"]: subnet["id"] for subnet in subnets if subnet["kind"] == "public"}
+
+    gateways = snapshot.get("internet_gateways", [])
+    gateway_id = ""
+    if check.expect(len(gateways) >= 1, "internet gateway: missing"):
+        gateway_id = gateways[0]["InternetGatewayId"]
+        check.expect_tags(gateways[0], named(tags, f"{fleet}-igw"), "internet gateway")
+
+    nat_of = compare_nat(check, snapshot, plan, public_subnet_of)
+
+    tables = snapshot.get("route_tables", [])
+    compare_route_table(
+        check,
+        tables,
+        named(tags, f"{fleet}-public"),
+        [subnet["id"] for subnet in subnets if subnet["kind"] == "public"],
+        gateway_id,
+        "public route table",
+    )
+    private_table_ids = []
+    for zone in zones:
+        table_id = compare_route_table(
+            check,
+            tables,
+            named(tags, f"{fleet}-private-{zone}"),
+            [subnet["id"] for subnet in subnets if subnet["kind"] == "private" and subnet["zone"] == zone],
+            nat_of.get(zone, ""),
+            f"private route table {zone}",
+        )
+        private_table_ids.append(table_id)
+
+    endpoint_id = compare_endpoint(check, snapshot, named(tags, f"{fleet}-s3"), private_table_ids)
+    network = {
+        "vpc_id": vpc["VpcId"],
+        "public_subnets": [_subnet_view(subnet) for subnet in subnets if subnet["kind"] == "public"],
+        "private_subnets": [_subnet_view(subnet) for subnet in subnets if subnet["kind"] == "private"],
+        "nat_gateway_ids": list(dict.fromkeys(nat_of[zone] for zone in zones if zone in nat_of)),
+        "s3_endpoint_id": endpoint_id,
+    }
+    return check.drift, network
+
+
+def _subnet_view(subnet: dict[str, str]) -> dict[str, str]:
+    return {"id": subnet["id"], "zone": subnet["zone"], "cidr": subnet["cidr"]}
+
+
+def compare_nat(check: Comparison, snapshot: dict, plan: dict, public_subnet_of: dict[str, str]) -> dict[str, str]:
+    """The NAT gateway each zone routes to, checking the Elastic IPs and gateways the role keeps and removes."""
+    fleet, tags, zones = plan["fleet_name"], plan["tags"], plan["zones"]
+    nat_zones = zones if plan["nat_mode"] == "per_az" else zones[:1]
+    addresses = snapshot.get("addresses", [])
+    gateways = snapshot.get("nat_gateways", [])
+    found: dict[str, str] = {}
+    kept_ips = set()
+    for zone in nat_zones:
+        name = f"{fleet}-nat-{zone}"
+        address = next((each for each in addresses if tag_dict(each).get("Name") == name), None)
+        if not check.expect(address is not None, f"Elastic IP {name}: missing"):
+            continue
+        kept_ips.add(address.get("PublicIp"))
+        check.expect_tags(address, named(tags, name), f"Elastic IP {name}")
+        gateway = next(
+            (
+                each
+                for each in gateways
+                if each.get("SubnetId") == public_subnet_of.get(zone)
+                and address.get("AllocationId")
+                in [item.get("AllocationId") for item in each.get("NatGatewayAddresses") or []]
+            ),
+            None,
+        )
+        if not check.expect(gateway is not None, f"NAT gateway {name}: missing"):
+            continue
+        check.expect(gateway.get("State") == "available", f"NAT gateway {name}: {gateway.get('State')}")
+        check.expect_tags(gateway, named(tags, name), f"NAT gateway {name}")
+        found[zone] = gateway["NatGatewayId"]
+    nat_of = {}
+    for zone in zones:
+        source = zone if plan["nat_mode"] == "per_az" else zones[0]
+        if source in found:
+            nat_of[zone] = found[source]
+    for gateway in gateways:
+        check.expect(gateway["NatGatewayId"] in nat_of.values(), f"NAT gateway {gateway['NatGatewayId']}: not needed")
+    for address in addresses:
+        check.expect(
+            bool(address.get("AssociationId")) or address.get("PublicIp") in kept_ips,
+            f"Elastic IP {address.get('PublicIp')}: not needed",
+        )
+    return nat_of
+
+
+def compare_endpoint(check: Comparison, snapshot: dict, wanted_tags: dict, private_table_ids: list[str]) -> str:
+    """The S3 gateway endpoint on exactly the private route tables; its id, or '' when it does not match."""
+    if "" in private_table_ids:
+        check.expect(False, "S3 endpoint: the private route tables are not all in place")
+        return ""
+    wanted = sorted(private_table_ids)
+    endpoints = snapshot.get("endpoints", [])
+    for endpoint in endpoints:
+        if FLEET_TAG in tag_dict(endpoint) and endpoint.get("State") not in GONE_ENDPOINT_STATES:
+            check.expect(
+                sorted(endpoint.get("RouteTableIds") or []) == wanted,
+                f"S3 endpoint {endpoint['VpcEndpointId']}: on other route tables",
+            )
+    # ec2_vpc_endpoint takes the first endpoint of the service on these route tables, whatever its tags.
+    endpoint = next((each for each in endpoints if sorted(each.get("RouteTableIds") or []) == wanted), None)
+    if not check.expect(endpoint is not None, "S3 endpoint: missing"):
+        return ""
+    check.expect(endpoint.get("State") not in GONE_ENDPOINT_STATES, f"S3 endpoint: {endpoint.get('State')}")
+    check.expect_tags(endpoint, wanted_tags, "S3 endpoint")
+    return endpoint["VpcEndpointId"]
+
+
+# ------------------------------------------------------------------------------------------------- reading
+
+
+def read_network(client, params: dict[str, Any], region: str) -> dict[str, Any]:
+    """Everything compare() looks at, as EC2's describe calls return it."""
+
+    def filters(**values) -> list[dict[str, Any]]:
+        return [
+            {"Name": name.replace("_", "-"), "Values": value if isinstance(value, list) else [value]}
+            for name, value in values.items()
+        ]
+
+    fleet_filter = {"Name": f"tag:{FLEET_TAG}", "Values": [params["fleet_name"]]}
+    vpcs = client.describe_vpcs(
+        Filters=[{"Name": "tag:Name", "Values": [params["vpc_name"]]}, {"Name": "cidr-block", "Values": [params["vpc_cidr"]]}],
+        aws_retry=True,
+    )["Vpcs"]
+    snapshot: dict[str, Any] = {"vpcs": vpcs}
+    if len(vpcs) != 1:
+        return snapshot
+    vpc_id = vpcs[0]["VpcId"]
+    for key, attribute in (("dns_support", "enableDnsSupport"), ("dns_hostnames", "enableDnsHostnames")):
+        answer = client.describe_vpc_attribute(VpcId=vpc_id, Attribute=attribute, aws_retry=True)
+        snapshot[key] = answer[attribute[0].upper() + attribute[1:]]["Value"]
+    in_vpc = filters(vpc_id=vpc_id)
+    snapshot["subnets"] = client.describe_subnets(Filters=in_vpc, aws_retry=True)["Subnets"]
+    snapshot["internet_gateways"] = client.describe_internet_gateways(
+        Filters=[{"Name": "attachment.vpc-id", "Values": [vpc_id]}], aws_retry=True
+    )["InternetGateways"]
+    snapshot["addresses"] = client.describe_addresses(Filters=[fleet_filter, *filters(domain="vpc")], aws_retry=True)[
+        "Addresses"
+    ]
+    snapshot["nat_gateways"] = client.describe_nat_gateways(
+        Filters=[fleet_filter, *filters(vpc_id=vpc_id, state=["pending", "available"])], aws_retry=True
+    )["NatGateways"]
+    snapshot["route_tables"] = client.describe_route_tables(Filters=in_vpc, aws_retry=True)["RouteTables"]
+    snapshot["endpoints"] = client.describe_vpc_endpoints(
+        Filters=filters(vpc_id=vpc_id, service_name=f"com.amazonaws.{region}.s3"), aws_retry=True
+    )["VpcEndpoints"]
+    return snapshot
+
+
+def main() -> None:
+    module = AnsibleAWSModule(
+        argument_spec={
+            "fleet_name": {"type": "str", "required": True},
+            "vpc_name": {"type": "str", "required": True},
+            "vpc_cidr": {"type": "str", "required": True},
+            "tags": {"type": "dict", "required": True},
+            "availability_zones": {"type": "list", "elements": "str", "default": []},
+            "zone_count": {"type": "int", "default": 2},
+            "public_cidrs": {"type": "list", "elements": "str", "required": True},
+            "private_cidrs": {"type": "list", "elements": "str", "required": True},
+            "nat_mode": {"type": "str", "choices": ["per_az", "shared"], "default": "per_az"},
+        },
+        supports_check_mode=True,
+    )
+    params = module.params
+    client = module.client("ec2", retry_decorator=AWSRetry.jittered_backoff(retries=10))
+    try:
+        zones_answer = client.describe_availability_zones(
+            Filters=[
+                {"Name": "state", "Values": ["available"]},
+                {"Name": "zone-type", "Values": ["availability-zone"]},
+            ],
+            aws_retry=True,
+        )["AvailabilityZones"]
+        region_zones = [zone["ZoneName"] for zone in zones_answer]
+        region = zones_answer[0]["RegionName"] if zones_answer else module.region
+        zones = choose_zones(region_zones, params["availability_zones"], params["zone_count"])
+        snapshot = read_network(client, params, region)
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+        module.fail_json_aws(e, msg=f"Failed to read the network of fleet {params['fleet_name']}")
+    plan = {
+        "fleet_name": params["fleet_name"],
+        "vpc_name": params["vpc_name"],
+        "tags": {str(key): str(value) for key, value in params["tags"].items()},
+        "zones": zones,
+        "subnets": subnet_plan(zones, params["public_cidrs"], params["private_cidrs"]),
+        "nat_mode": params["nat_mode"],
+    }
+    drift, network = compare(snapshot, plan)
+    module.exit_json(
+        changed=False,
+        region=region,
+        region_zones=region_zones,
+        zones=zones,
+        in_sync=not drift,
+        drift=drift,
+        network=network,
+    )
+
+
+if __name__ == "__main__":
+    main()
