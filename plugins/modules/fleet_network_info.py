@@ -208,13 +208,14 @@ def created_routes(table: dict[str, Any]) -> list[tuple[str, str]]:
     for route in table.get("Routes") or []:
         if route.get("Origin", "CreateRoute") != "CreateRoute":
             continue
+        if not route.get("DestinationCidrBlock"):
+            continue  # an IPv6 or prefix-list route, which ec2_vpc_route_table never purges
         if route.get("DestinationPrefixListId") or str(route.get("GatewayId", "")).startswith("vpce-"):
             continue  # a gateway endpoint's route, which the endpoint owns
         target = route.get("NatGatewayId") or route.get("GatewayId") or route.get("InstanceId") or ""
         if target == "local":
             continue
-        destination = route.get("DestinationCidrBlock") or route.get("DestinationIpv6CidrBlock") or ""
-        routes.append((destination, target))
+        routes.append((route["DestinationCidrBlock"], target))
     return routes
 
 
@@ -227,10 +228,11 @@ def associated_subnets(table: dict[str, Any]) -> set[str]:
     }
 
 
-def compare_route_table(
-    check: Comparison, tables: list[dict], wanted_tags: dict, subnet_ids: list[str], target: str, what: str
-) -> str:
-    """The one route table the role finds by its tags; its id when it matches, else ''."""
+def compare_route_table(check: Comparison, tables: list[dict], wanted: dict[str, Any], what: str) -> str:
+    """The one route table the role finds by its tags; its id when it matches, else ''.
+
+    wanted: tags, subnet_ids (the associations) and target (of the 0.0.0.0/0 route)."""
+    wanted_tags, subnet_ids, target = wanted["tags"], wanted["subnet_ids"], wanted["target"]
     matching = [table for table in tables if all(tag_dict(table).get(k) == v for k, v in wanted_tags.items())]
     if not check.expect(len(matching) == 1, f"{what}: {len(matching)} route tables carry its tags, not 1"):
         return ""
@@ -262,8 +264,18 @@ def compare(snapshot: dict[str, Any], plan: dict[str, Any]) -> tuple[list[str], 
         subnet = subnets_by_cidr.get(item["cidr"])
         if not check.expect(subnet is not None, f"{what}: missing"):
             continue
-        check.expect(subnet.get("AvailabilityZone") == item["zone"], f"{what}: in zone {subnet.get('AvailabilityZone')}")
+        zone = subnet.get("AvailabilityZone")
+        check.expect(zone == item["zone"], f"{what}: in zone {zone}")
         check.expect(not subnet.get("MapPublicIpOnLaunch", False), f"{what}: maps public addresses")
+        # ec2_vpc_subnet (ipv6_cidr '', assign_instances_ipv6 false) removes an IPv6 block and turns this off.
+        check.expect(not subnet.get("AssignIpv6AddressOnCreation", False), f"{what}: assigns IPv6 addresses")
+        check.expect(
+            not any(
+                block.get("Ipv6CidrBlockState", {}).get("State") in ("associated", "associating")
+                for block in subnet.get("Ipv6CidrBlockAssociationSet") or []
+            ),
+            f"{what}: has an IPv6 CIDR block",
+        )
         check.expect_tags(subnet, named(tags, f"{fleet}-{item['kind']}-{item['zone']}"), what)
         subnets.append({**item, "id": subnet["SubnetId"]})
     public_subnet_of = {subnet["zone"]: subnet["id"] for subnet in subnets if subnet["kind"] == "public"}
@@ -277,27 +289,20 @@ def compare(snapshot: dict[str, Any], plan: dict[str, Any]) -> tuple[list[str], 
     nat_of = compare_nat(check, snapshot, plan, public_subnet_of)
 
     tables = snapshot.get("route_tables", [])
-    compare_route_table(
-        check,
-        tables,
-        named(tags, f"{fleet}-public"),
-        [subnet["id"] for subnet in subnets if subnet["kind"] == "public"],
-        gateway_id,
-        "public route table",
-    )
+    public_subnet_ids = [subnet["id"] for subnet in subnets if subnet["kind"] == "public"]
+    public_table = {"tags": named(tags, f"{fleet}-public"), "subnet_ids": public_subnet_ids, "target": gateway_id}
+    compare_route_table(check, tables, public_table, "public route table")
     private_table_ids = []
     for zone in zones:
-        table_id = compare_route_table(
-            check,
-            tables,
-            named(tags, f"{fleet}-private-{zone}"),
-            [subnet["id"] for subnet in subnets if subnet["kind"] == "private" and subnet["zone"] == zone],
-            nat_of.get(zone, ""),
-            f"private route table {zone}",
-        )
+        private_table = {
+            "tags": named(tags, f"{fleet}-private-{zone}"),
+            "subnet_ids": [each["id"] for each in subnets if each["kind"] == "private" and each["zone"] == zone],
+            "target": nat_of.get(zone, ""),
+        }
+        table_id = compare_route_table(check, tables, private_table, f"private route table {zone}")
         private_table_ids.append(table_id)
 
-    endpoint_id = compare_endpoint(check, snapshot, named(tags, f"{fleet}-s3"), private_table_ids)
+    endpoint_id = compare_endpoint(check, snapshot, fleet, named(tags, f"{fleet}-s3"), private_table_ids)
     network = {
         "vpc_id": vpc["VpcId"],
         "public_subnets": [_subnet_view(subnet) for subnet in subnets if subnet["kind"] == "public"],
@@ -357,7 +362,9 @@ def compare_nat(check: Comparison, snapshot: dict, plan: dict, public_subnet_of:
     return nat_of
 
 
-def compare_endpoint(check: Comparison, snapshot: dict, wanted_tags: dict, private_table_ids: list[str]) -> str:
+def compare_endpoint(
+    check: Comparison, snapshot: dict, fleet: str, wanted_tags: dict, private_table_ids: list[str]
+) -> str:
     """The S3 gateway endpoint on exactly the private route tables; its id, or '' when it does not match."""
     if "" in private_table_ids:
         check.expect(False, "S3 endpoint: the private route tables are not all in place")
@@ -365,7 +372,8 @@ def compare_endpoint(check: Comparison, snapshot: dict, wanted_tags: dict, priva
     wanted = sorted(private_table_ids)
     endpoints = snapshot.get("endpoints", [])
     for endpoint in endpoints:
-        if FLEET_TAG in tag_dict(endpoint) and endpoint.get("State") not in GONE_ENDPOINT_STATES:
+        # The role deletes the endpoints it finds by the tag runnerfleet:fleet=<fleet>.
+        if tag_dict(endpoint).get(FLEET_TAG) == fleet and endpoint.get("State") not in GONE_ENDPOINT_STATES:
             check.expect(
                 sorted(endpoint.get("RouteTableIds") or []) == wanted,
                 f"S3 endpoint {endpoint['VpcEndpointId']}: on other route tables",
@@ -393,7 +401,10 @@ def read_network(client, params: dict[str, Any], region: str) -> dict[str, Any]:
 
     fleet_filter = {"Name": f"tag:{FLEET_TAG}", "Values": [params["fleet_name"]]}
     vpcs = client.describe_vpcs(
-        Filters=[{"Name": "tag:Name", "Values": [params["vpc_name"]]}, {"Name": "cidr-block", "Values": [params["vpc_cidr"]]}],
+        Filters=[
+            {"Name": "tag:Name", "Values": [params["vpc_name"]]},
+            {"Name": "cidr-block", "Values": [params["vpc_cidr"]]},
+        ],
         aws_retry=True,
     )["Vpcs"]
     snapshot: dict[str, Any] = {"vpcs": vpcs}
