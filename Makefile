@@ -16,12 +16,13 @@ export PATH := $(abspath $(BIN)):$(PATH)
 # Extra ansible-playbook arguments: make sandbox ARGS='--check --diff', ARGS=-vvv, ARGS='-e fleet_name=x'
 ARGS ?=
 
-.PHONY: help sandbox sandbox-start sandbox-stop sandbox-status venv test ruff unit sanity ansible-lint \
+.PHONY: help sandbox sandbox-teardown sandbox-start sandbox-stop sandbox-status venv test ruff unit sanity ansible-lint \
         integration changelog bench clean
 
 help:
 	@echo "make sandbox         start the local AWS sandbox and run playbooks/site.yml against it (ARGS=... for ansible-playbook)"
 	@echo "make test            every check: ruff, unit tests, ansible-test sanity, ansible-lint, integration tests"
+	@echo "make sandbox-teardown  run playbooks/teardown.yml against the sandbox (removes everything site.yml made)"
 	@echo "make sandbox-stop    stop every process the sandbox started"
 	@echo "make sandbox-status  say what the sandbox runs, and where"
 	@echo "make unit | integration | sanity | ansible-lint | ruff   one check at a time"
@@ -42,6 +43,10 @@ sandbox: venv sandbox-start
 	$(SANDBOX) run -- $(BIN)/ansible-playbook playbooks/site.yml $(ARGS)
 	@$(SANDBOX) status
 	@echo "Endpoints: source .sandbox/endpoints.env (aws CLI, boto3, python-gitlab). Stop: make sandbox-stop"
+
+# The sandbox's data is throwaway: its teardown removes the cache bucket too.
+sandbox-teardown: venv sandbox-start
+	$(SANDBOX) run -- $(BIN)/ansible-playbook playbooks/teardown.yml -e fleet_remove_cache=true $(ARGS)
 
 sandbox-start: venv
 	@$(SANDBOX) start
