@@ -54,11 +54,11 @@ def entries(count: int) -> list[dict]:
 
 
 class Site:
-    def __init__(self, env: dict) -> None:
+    def __init__(self, env: dict, admin_token: str) -> None:
         self.env = dict(env, ANSIBLE_STDOUT_CALLBACK="ansible.posix.json")
         self.aws_log = f"{env['AWS_ENDPOINT_URL']}/-/sandbox/requests"
         self.gitlab_log = f"{env['GITLAB_URL']}/-/sandbox/requests"
-        self.gitlab_admin = {"PRIVATE-TOKEN": env["RUNNERFLEET_GITLAB_ADMIN_TOKEN"]}
+        self.gitlab_admin = {"PRIVATE-TOKEN": admin_token}
 
     def run(self, playbook: str, extra: dict) -> tuple[float, int, int, int]:
         """(seconds, changed tasks on every host, AWS calls, GitLab calls) of one run."""
@@ -91,8 +91,7 @@ def main() -> None:
         try:
             endpoints = ctl.read_endpoints(state.endpoints_file)
             env = ctl.sandboxed_environment(dict(os.environ), endpoints)
-            env.update(endpoints)
-            site = Site(env)
+            site = Site(env, ctl.gitlab_admin_token(state))
             base = {"fleet_name": FLEET}
             first = site.run("playbooks/site.yml", base)
             noops = [site.run("playbooks/site.yml", base) for _round in range(rounds)]

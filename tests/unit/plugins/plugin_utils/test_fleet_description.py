@@ -1,0 +1,993 @@
+# Copyright: (c) 2026, runnerfleet maintainers
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The fleet description checked as a whole (plugin_utils/_fleet_description and the fleet_description_problems
+filter): the example in group_vars/all/fleet.yml passes; each rule fails with a message that starts with the
+variable's path; odd input (wrong types, null, nesting) gives problems, never an exception; the API token is never
+part of a message."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import pytest
+import yaml
+from ansible.errors import AnsibleFilterError
+from ansible_collections.runnerfleet.gitlab_aws.plugins.filter.fleet_description import (
+    FilterModule,
+    fleet_description_problems,
+)
+from ansible_collections.runnerfleet.gitlab_aws.plugins.plugin_utils import _fleet_description
+from ansible_collections.runnerfleet.gitlab_aws.plugins.plugin_utils._fleet_description import problems
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+COLLECTION_ROOT = Path(_fleet_description.__file__).resolve().parents[2]
+EXAMPLE = COLLECTION_ROOT / "group_vars" / "all" / "fleet.yml"
+TOKEN = "glpat-unit-SECRET-4f9c2a"
+AMI = "ami-0123456789abcdef0"
+# The example's Jinja values, rendered with plain values as the sandbox's environment would give them.
+RENDERED = {
+    "fleet_region": "eu-west-1",
+    "fleet_gitlab_url": "https://gitlab.example.com",
+    "fleet_gitlab_api_token": TOKEN,
+}
+
+
+def load_example() -> dict:
+    description = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
+    templated = sorted(name for name, value in description.items() if isinstance(value, str) and "{{" in value)
+    assert templated == sorted([*RENDERED, "fleet_tags"]), "the example has new Jinja values: render them here"
+    description.update(RENDERED)
+    return with_fleet_tags(description)
+
+
+def with_fleet_tags(description: dict) -> dict:
+    """fleet_tags as the example's template makes it, or None where preflight.yml does not read it."""
+    extra, key = description.get("fleet_extra_tags", {}), description.get("fleet_tag_key", "")
+    if isinstance(extra, dict) and isinstance(key, str) and "fleet_name" in description:
+        description["fleet_tags"] = dict(
+            extra, **{key: description["fleet_name"], "ManagedBy": "runnerfleet.gitlab_aws"}
+        )
+    else:
+        description["fleet_tags"] = None
+    return description
+
+
+EXAMPLE_DESCRIPTION = load_example()
+
+
+def example() -> dict:
+    return copy.deepcopy(EXAMPLE_DESCRIPTION)
+
+
+def changed(*changes: tuple[str, object]) -> dict:
+    """The example with values set at dotted paths (`fleet_runners.0.executor`); the value DELETE removes the key."""
+    description = example()
+    for path, value in changes:
+        *parents, last = path.split(".")
+        target = description
+        for part in parents:
+            target = target[int(part)] if isinstance(target, list) else target[part]
+        key = int(last) if isinstance(target, list) else last
+        if value is DELETE:
+            del target[key]
+        else:
+            target[key] = value
+    # fleet_tags is a template over the others, unless a change sets it.
+    return (
+        description if any(path.startswith("fleet_tags") for path, _value in changes) else with_fleet_tags(description)
+    )
+
+
+DELETE = object()
+
+
+def autoscaler(**keys: object) -> dict:
+    return {"name": "extra", "runner_type": "instance_type", "tags": ["x"], "executor": "docker-autoscaler", **keys}
+
+
+def machine(**keys: object) -> dict:
+    return {"name": "extra", "runner_type": "instance_type", "tags": ["x"], "executor": "docker+machine", **keys}
+
+
+def with_entry(entry: dict, *changes: tuple[str, object]) -> dict:
+    description = changed(*changes)
+    description["fleet_runners"].append(entry)
+    return description
+
+
+# --- The example --------------------------------------------------------------------------------------------
+
+
+def test_the_example_passes_in_the_sandbox():
+    assert problems(example(), sandbox=True) == []
+
+
+def test_the_example_outside_the_sandbox_needs_only_the_amis():
+    found = problems(example(), sandbox=False)
+    assert found == [
+        "fleet_managers.ami is empty; outside the sandbox the managers need an AMI id (Amazon Linux 2023, "
+        "Ubuntu 24.04)",
+        "fleet_runners[0].ami is missing; docker-autoscaler workers need an AMI (the entry's ami, or fleet_worker_ami)",
+        "fleet_runners[1].ami is missing; docker-autoscaler workers need an AMI (the entry's ami, or fleet_worker_ami)",
+    ]
+    assert problems(changed(("fleet_managers.ami", AMI), ("fleet_worker_ami", AMI)), sandbox=False) == []
+
+
+def test_every_key_of_a_runner_entry_is_accepted_where_it_applies():
+    full_autoscaler = autoscaler(
+        name="full",
+        runner_type="project_type",
+        project="platform/website",
+        tags=["a", "b"],
+        run_untagged=False,
+        locked=True,
+        paused=False,
+        access_level="ref_protected",
+        maximum_timeout=3600,
+        maintenance_note="owned by the platform team",
+        limit=8,
+        request_concurrency=2,
+        image="alpine:3.20",
+        privileged=True,
+        cache=False,
+        cache_shared=True,
+        instance_types=["m5.large", "m5a.large"],
+        spot=True,
+        ami=AMI,
+        root_size=50,
+        volume_type="gp3",
+        ssh_user="ec2-user",
+        idle_count=2,
+        idle_time=600,
+        max_builds=5,
+        max_instances=4,
+        capacity_per_instance=2,
+        on_demand_base=1,
+        spot_allocation_strategy="capacity-optimized",
+        autoscaling=[
+            {"periods": ["* 8-18 * * mon-fri"], "timezone": "Europe/Berlin", "idle_count": 4, "idle_time": 60}
+        ],
+        autoscaling_group="custom-group",
+        config={"docker": {"shm_size": 268435456}},
+    )
+    full_machine = machine(
+        name="machine",
+        runner_type="group_type",
+        group=12,
+        instance_type="m5.large",
+        spot_price="0.05",
+        zone="eu-west-1b",
+        limit=5,
+        idle_count=5,
+        autoscaling=[{"periods": ["* * 8-18 * * mon-fri *"], "idle_count": 1}],
+    )
+    others = [
+        {"name": "docker", "runner_type": "instance_type", "executor": "docker", "image": "ruby:3", "limit": 2},
+        {"name": "shell", "runner_type": "instance_type", "run_untagged": True, "executor": "shell"},
+        {
+            "name": "custom",
+            "runner_type": "instance_type",
+            "executor": "custom",
+            "config": {"custom": {"run_exec": "/r"}},
+        },
+    ]
+    description = example()
+    description["fleet_runners"] += [full_autoscaler, full_machine, *others]
+    description["fleet_docker_machine_version"] = "0.16.2-gitlab.34"
+    description["fleet_docker_machine_sha256"] = "a" * 64
+    assert problems(description, sandbox=True) == []
+
+
+def test_an_existing_vpc_with_its_subnets_passes():
+    network = {"vpc_id": "vpc-0abc1234", "private_subnet_ids": ["subnet-0aa", "subnet-0bb"], "public_subnet_ids": []}
+    assert problems(changed(("fleet_network", network)), sandbox=True) == []
+
+
+def test_given_subnet_cidrs_that_fit_pass():
+    network = {
+        "vpc_cidr": "10.0.0.0/24",
+        "availability_zones": ["eu-west-1a", "eu-west-1c"],
+        "public_subnet_cidrs": ["10.0.0.0/28", "10.0.0.16/28"],
+        "private_subnet_cidrs": ["10.0.0.128/26", "10.0.0.192/26"],
+        "nat_mode": "shared",
+    }
+    assert problems(changed(("fleet_network", network)), sandbox=True) == []
+
+
+def test_ssh_managers_through_a_bastion_pass():
+    managers = {
+        "count": 1,
+        "instance_type": "t3.large",
+        "ami": AMI,
+        "connection": "ssh",
+        "ssh_bastion": "jump@bastion.example.com:2222",
+        "ssh_user": "ubuntu",
+        "ssh_cidrs": ["10.1.0.0/24", "2001:db8::/64"],
+    }
+    assert problems(changed(("fleet_managers", managers)), sandbox=True) == []
+
+
+# --- Each rule: a failing case and the path its message starts with ------------------------------------------
+
+CASES = [
+    # name, region
+    ("name too short", changed(("fleet_name", "ab")), "fleet_name must be 3 to 32"),
+    ("name with capitals", changed(("fleet_name", "Bad_Name")), "fleet_name must be"),
+    ("name missing", changed(("fleet_name", DELETE)), "fleet_name is missing"),
+    ("region", changed(("fleet_region", "moon-1")), "fleet_region must be an AWS region"),
+    ("region as a number", changed(("fleet_region", 1)), "fleet_region must be"),
+    # GitLab
+    ("url empty", changed(("fleet_gitlab_url", "")), "fleet_gitlab_url is empty"),
+    ("url scheme", changed(("fleet_gitlab_url", "ftp://gitlab.example.com")), "fleet_gitlab_url must be an http(s)"),
+    ("url without host", changed(("fleet_gitlab_url", "https://")), "fleet_gitlab_url must be an http(s)"),
+    ("url with a query", changed(("fleet_gitlab_url", "https://g.example.com/?a=1")), "fleet_gitlab_url must be"),
+    ("url with api/v4", changed(("fleet_gitlab_url", "https://g.example.com/api/v4")), "fleet_gitlab_url must be"),
+    ("url bad port", changed(("fleet_gitlab_url", "https://g.example.com:99999")), "fleet_gitlab_url must be"),
+    ("url credentials", changed(("fleet_gitlab_url", "https://u:p@g.example.com")), "fleet_gitlab_url carries"),
+    ("token empty", changed(("fleet_gitlab_api_token", "")), "fleet_gitlab_api_token is empty"),
+    ("token missing", changed(("fleet_gitlab_api_token", None)), "fleet_gitlab_api_token is missing"),
+    ("token not a string", changed(("fleet_gitlab_api_token", 12345)), "fleet_gitlab_api_token is not a string"),
+    ("token with a newline", changed(("fleet_gitlab_api_token", TOKEN + "\n")), "fleet_gitlab_api_token contains"),
+    ("validate_certs", changed(("fleet_gitlab_validate_certs", "yes")), "fleet_gitlab_validate_certs must be true"),
+    # tags
+    ("extra tags a string", changed(("fleet_extra_tags", "team=ci")), "fleet_extra_tags must be a mapping"),
+    (
+        "extra tag is the fleet's",
+        changed(("fleet_extra_tags", {"runnerfleet:fleet": "x"})),
+        "fleet_extra_tags.runnerfleet:fleet is",
+    ),
+    (
+        "extra tag aws:",
+        changed(("fleet_extra_tags", {"aws:owner": "x"})),
+        "fleet_extra_tags.aws:owner starts with aws:",
+    ),
+    ("extra tag key long", changed(("fleet_extra_tags", {"k" * 129: "x"})), "fleet_extra_tags.kkkk"),
+    (
+        "extra tag value long",
+        changed(("fleet_extra_tags", {"team": "v" * 257})),
+        "fleet_extra_tags.team must be at most 256",
+    ),
+    ("extra tag value list", changed(("fleet_extra_tags", {"team": ["a"]})), "fleet_extra_tags.team must be a string"),
+    ("extra tag value bool", changed(("fleet_extra_tags", {"team": True})), "fleet_extra_tags.team must be a string"),
+    ("extra tag Name", changed(("fleet_extra_tags", {"Name": "x"})), "fleet_extra_tags.Name is set by the fleet"),
+    ("extra tag characters", changed(("fleet_extra_tags", {"team": "a,b"})), "fleet_extra_tags.team may hold only"),
+    (
+        "too many extra tags",
+        changed(("fleet_extra_tags", {f"t{n}": "x" for n in range(41)})),
+        "fleet_extra_tags has 41 tags",
+    ),
+    ("tag key a list", changed(("fleet_tag_key", ["a"])), "fleet_tag_key must be"),
+    (
+        "fleet tags without the fleet",
+        changed(("fleet_tags", {"ManagedBy": "x"})),
+        "fleet_tags.runnerfleet:fleet must be",
+    ),
+    ("fleet tags a list", changed(("fleet_tags", [])), "fleet_tags must be a mapping"),
+    # network
+    ("network a list", changed(("fleet_network", [])), "fleet_network must be a mapping"),
+    (
+        "network unknown key",
+        changed(("fleet_network.subnet_bits", 4)),
+        "fleet_network has unknown keys subnet_bits; allowed: vpc_cidr",
+    ),
+    ("network null value", changed(("fleet_network.nat_mode", None)), "fleet_network.nat_mode is null"),
+    (
+        "vpc cidr host bits",
+        changed(("fleet_network.vpc_cidr", "10.80.0.1/16")),
+        "fleet_network.vpc_cidr must be an IPv4",
+    ),
+    ("vpc cidr too large", changed(("fleet_network.vpc_cidr", "10.0.0.0/8")), "fleet_network.vpc_cidr must be an IPv4"),
+    ("vpc cidr not a cidr", changed(("fleet_network.vpc_cidr", "10.80.0.0")), "fleet_network.vpc_cidr must be an IPv4"),
+    ("vpc cidr ipv6", changed(("fleet_network.vpc_cidr", "2001:db8::/56")), "fleet_network.vpc_cidr must be an IPv4"),
+    (
+        "carve does not fit",
+        changed(("fleet_network.vpc_cidr", "10.80.0.0/26")),
+        "fleet_network.vpc_cidr is 10.80.0.0/26, too small",
+    ),
+    ("az_count 9", changed(("fleet_network.az_count", 9)), "fleet_network.az_count must be an integer from 1 to 6"),
+    ("az_count 0", changed(("fleet_network.az_count", 0)), "fleet_network.az_count must be"),
+    ("az_count a string", changed(("fleet_network.az_count", "2")), "fleet_network.az_count must be"),
+    ("az_count a bool", changed(("fleet_network.az_count", True)), "fleet_network.az_count must be"),
+    (
+        "zone of another region",
+        changed(("fleet_network.availability_zones", ["us-east-1a"])),
+        "fleet_network.availability_zones[0] must be a zone of fleet_region",
+    ),
+    (
+        "zone form",
+        changed(("fleet_network.availability_zones", ["eu-west-1"])),
+        "fleet_network.availability_zones[0] must be a zone name",
+    ),
+    (
+        "zone twice",
+        changed(("fleet_network.availability_zones", ["eu-west-1a", "eu-west-1a"])),
+        "fleet_network.availability_zones[1] repeats",
+    ),
+    (
+        "zones a string",
+        changed(("fleet_network.availability_zones", "eu-west-1a")),
+        "fleet_network.availability_zones must be a list",
+    ),
+    (
+        "too many zones",
+        changed(("fleet_network.availability_zones", [f"eu-west-1{z}" for z in "abcdefg"])),
+        "fleet_network.availability_zones names 7 zones",
+    ),
+    ("nat mode", changed(("fleet_network.nat_mode", "none")), "fleet_network.nat_mode must be one of per_az, shared"),
+    (
+        "subnet count",
+        changed(("fleet_network.private_subnet_cidrs", ["10.80.16.0/20"])),
+        "fleet_network.private_subnet_cidrs must be empty",
+    ),
+    (
+        "subnet outside",
+        changed(("fleet_network.private_subnet_cidrs", ["10.80.16.0/20", "10.81.0.0/20"])),
+        "fleet_network.private_subnet_cidrs[1] is 10.81.0.0/20, which lies outside",
+    ),
+    (
+        "subnet invalid",
+        changed(("fleet_network.private_subnet_cidrs", ["10.80.16.0/20", "nope"])),
+        "fleet_network.private_subnet_cidrs[1] must be an IPv4",
+    ),
+    (
+        "subnet too small",
+        changed(("fleet_network.private_subnet_cidrs", ["10.80.16.0/20", "10.80.32.0/29"])),
+        "fleet_network.private_subnet_cidrs[1] must be an IPv4",
+    ),
+    (
+        "subnets overlap",
+        changed(("fleet_network.private_subnet_cidrs", ["10.80.64.0/20", "10.80.64.0/24"])),
+        "fleet_network.private_subnet_cidrs[0] is 10.80.64.0/20, which overlaps fleet_network.private_subnet_cidrs[1]",
+    ),
+    (
+        "subnet overlaps a carved one",
+        changed(("fleet_network.private_subnet_cidrs", ["10.80.0.0/24", "10.80.64.0/24"])),
+        "fleet_network.private_subnet_cidrs[0] is 10.80.0.0/24, which overlaps 10.80.0.0/20, which roles/network "
+        "carves from vpc_cidr for fleet_network.public_subnet_cidrs[0]",
+    ),
+    (
+        "existing vpc without subnets",
+        changed(("fleet_network.vpc_id", "vpc-0abc1234")),
+        "fleet_network.private_subnet_ids is empty",
+    ),
+    (
+        "existing vpc id form",
+        changed(("fleet_network.vpc_id", "vpc-XYZ"), ("fleet_network.private_subnet_ids", ["subnet-0a"])),
+        "fleet_network.vpc_id must be an existing VPC's id",
+    ),
+    (
+        "existing subnet id form",
+        changed(("fleet_network.vpc_id", "vpc-0abc"), ("fleet_network.private_subnet_ids", ["sn-1"])),
+        "fleet_network.private_subnet_ids[0] must be subnet ids",
+    ),
+    (
+        "existing subnet twice",
+        changed(("fleet_network.vpc_id", "vpc-0abc"), ("fleet_network.private_subnet_ids", ["subnet-0a", "subnet-0a"])),
+        "fleet_network.private_subnet_ids[1] repeats",
+    ),
+    (
+        "existing vpc with cidrs",
+        changed(
+            ("fleet_network.vpc_id", "vpc-0abc"),
+            ("fleet_network.private_subnet_ids", ["subnet-0a"]),
+            ("fleet_network.public_subnet_cidrs", ["10.80.0.0/24"]),
+        ),
+        "fleet_network.public_subnet_cidrs is only for a new VPC",
+    ),
+    (
+        "subnet ids without vpc",
+        changed(("fleet_network.private_subnet_ids", ["subnet-0a"])),
+        "fleet_network.private_subnet_ids is only for an existing VPC",
+    ),
+    ("vpc id a number", changed(("fleet_network.vpc_id", 5)), "fleet_network.vpc_id must be empty (a new VPC)"),
+    # managers
+    ("managers a string", changed(("fleet_managers", "one")), "fleet_managers must be a mapping"),
+    ("managers unknown key", changed(("fleet_managers.size", 1)), "fleet_managers has unknown keys size"),
+    ("managers count 0", changed(("fleet_managers.count", 0)), "fleet_managers.count must be an integer from 1 to 10"),
+    (
+        "managers count 11",
+        changed(("fleet_managers.count", 11)),
+        "fleet_managers.count must be an integer from 1 to 10",
+    ),
+    ("managers count string", changed(("fleet_managers.count", "1")), "fleet_managers.count must be"),
+    (
+        "manager instance type",
+        changed(("fleet_managers.instance_type", "medium")),
+        "fleet_managers.instance_type must be an EC2",
+    ),
+    ("manager ami", changed(("fleet_managers.ami", "ami-xyz")), "fleet_managers.ami must be empty or an AMI id"),
+    (
+        "manager connection",
+        changed(("fleet_managers.connection", "winrm")),
+        "fleet_managers.connection must be one of ssm, ssh, local",
+    ),
+    ("ssh without bastion", changed(("fleet_managers.connection", "ssh")), "fleet_managers.ssh_bastion is empty"),
+    (
+        "bastion form",
+        changed(("fleet_managers.connection", "ssh"), ("fleet_managers.ssh_bastion", "a b")),
+        "fleet_managers.ssh_bastion must be a bastion",
+    ),
+    (
+        "ssh cidrs open",
+        changed(
+            ("fleet_managers.connection", "ssh"),
+            ("fleet_managers.ssh_bastion", "b.example.com"),
+            ("fleet_managers.ssh_cidrs", ["0.0.0.0/0"]),
+        ),
+        "fleet_managers.ssh_cidrs[0] is 0.0.0.0/0, the whole internet",
+    ),
+    (
+        "ssh cidrs open v6",
+        changed(
+            ("fleet_managers.connection", "ssh"),
+            ("fleet_managers.ssh_bastion", "b.example.com"),
+            ("fleet_managers.ssh_cidrs", ["::/0"]),
+        ),
+        "fleet_managers.ssh_cidrs[0] is ::/0",
+    ),
+    (
+        "ssh cidr invalid",
+        changed(
+            ("fleet_managers.connection", "ssh"),
+            ("fleet_managers.ssh_bastion", "b.example.com"),
+            ("fleet_managers.ssh_cidrs", ["10.0.0.1/24"]),
+        ),
+        "fleet_managers.ssh_cidrs[0] must be a CIDR",
+    ),
+    (
+        "ssh cidrs without ssh",
+        changed(("fleet_managers.ssh_cidrs", ["10.0.0.0/24"])),
+        "fleet_managers.ssh_cidrs is only for connection ssh",
+    ),
+    ("ssh user", changed(("fleet_managers.ssh_user", "Root User")), "fleet_managers.ssh_user must be a login name"),
+    # cache
+    ("cache a list", changed(("fleet_cache", [14])), "fleet_cache must be a mapping"),
+    ("cache unknown key", changed(("fleet_cache.versioning", True)), "fleet_cache has unknown keys versioning"),
+    (
+        "cache expiration 0",
+        changed(("fleet_cache.expiration_days", 0)),
+        "fleet_cache.expiration_days must be an integer of 1 or more",
+    ),
+    ("cache kms", changed(("fleet_cache.kms_key_id", "my-key")), "fleet_cache.kms_key_id must be empty or a KMS key"),
+    (
+        "cache remove",
+        changed(("fleet_cache.remove_on_teardown", "no")),
+        "fleet_cache.remove_on_teardown must be true or false",
+    ),
+    # installation
+    ("worker ami", changed(("fleet_worker_ami", "ami-1")), "fleet_worker_ami must be empty or an AMI id"),
+    ("install", changed(("fleet_runner_install", "true")), "fleet_runner_install must be true or false"),
+    (
+        "runner version",
+        changed(("fleet_gitlab_runner_version", "v18.9")),
+        "fleet_gitlab_runner_version must be a GitLab Runner version",
+    ),
+    ("runner version a float", changed(("fleet_gitlab_runner_version", 18.9)), "fleet_gitlab_runner_version must be"),
+    (
+        "machine sha",
+        changed(("fleet_docker_machine_sha256", "abc")),
+        "fleet_docker_machine_sha256 must be empty or a sha256",
+    ),
+    (
+        "machine version",
+        with_entry(machine(instance_type="m5.large")),
+        "fleet_docker_machine_version is empty, but fleet_runners[2] uses docker+machine",
+    ),
+    (
+        "machine sha missing",
+        with_entry(machine(), ("fleet_docker_machine_version", "0.16.2-gitlab.34")),
+        "fleet_docker_machine_sha256 is empty, but fleet_runners[2]",
+    ),
+    # settings
+    ("settings a list", changed(("fleet_runner_settings", [])), "fleet_runner_settings must be a mapping"),
+    (
+        "concurrent 0",
+        changed(("fleet_runner_settings.concurrent", 0)),
+        "fleet_runner_settings.concurrent must be an integer of 1 or more",
+    ),
+    (
+        "check_interval",
+        changed(("fleet_runner_settings.check_interval", -1)),
+        "fleet_runner_settings.check_interval must be",
+    ),
+    (
+        "log format",
+        changed(("fleet_runner_settings.log_format", "xml")),
+        "fleet_runner_settings.log_format must be one of runner, text, json",
+    ),
+    (
+        "log level",
+        changed(("fleet_runner_settings.log_level", "trace")),
+        "fleet_runner_settings.log_level must be one of",
+    ),
+    (
+        "shutdown timeout",
+        changed(("fleet_runner_settings.shutdown_timeout", "30s")),
+        "fleet_runner_settings.shutdown_timeout must be",
+    ),
+    # runners: the list
+    ("runners missing", changed(("fleet_runners", DELETE)), "fleet_runners is missing"),
+    ("runners a string", changed(("fleet_runners", "small")), "fleet_runners must be a list"),
+    ("runners a mapping", changed(("fleet_runners", {"name": "small"})), "fleet_runners must be a list"),
+    ("runners empty", changed(("fleet_runners", [])), "fleet_runners is empty"),
+    ("entry a string", changed(("fleet_runners.1", "large")), "fleet_runners[1] must be a mapping"),
+    (
+        "duplicate names",
+        changed(("fleet_runners.1.name", "small")),
+        'fleet_runners[1].name "small" is also the name of fleet_runners[0]',
+    ),
+    (
+        "two entries on one Auto Scaling group",
+        changed(("fleet_runners.1.autoscaling_group", "sandbox-fleet-small")),
+        'fleet_runners[1].autoscaling_group "sandbox-fleet-small" is also the Auto Scaling group of fleet_runners[0]',
+    ),
+    (
+        "unknown key",
+        changed(("fleet_runners.0.executer", "shell")),
+        "fleet_runners[0].executer is not a runner entry key",
+    ),
+    ("token key", changed(("fleet_runners.0.token", "glrt-abc")), "fleet_runners[0].token is not a runner entry key"),
+    ("null value", changed(("fleet_runners.0.idle_time", None)), "fleet_runners[0].idle_time is null"),
+    ("name missing", changed(("fleet_runners.0.name", DELETE)), "fleet_runners[0].name is missing"),
+    ("name form", changed(("fleet_runners.0.name", "Small_1")), "fleet_runners[0].name must be 1 to 40"),
+    ("name too long", changed(("fleet_runners.0.name", "a" * 41)), "fleet_runners[0].name must be"),
+    # runners: GitLab
+    (
+        "runner type missing",
+        changed(("fleet_runners.0.runner_type", DELETE)),
+        "fleet_runners[0].runner_type is missing",
+    ),
+    ("runner type", changed(("fleet_runners.0.runner_type", "shared")), "fleet_runners[0].runner_type must be one of"),
+    ("group missing", changed(("fleet_runners.0.runner_type", "group_type")), "fleet_runners[0].group is missing"),
+    (
+        "group on an instance runner",
+        changed(("fleet_runners.0.group", "platform")),
+        "fleet_runners[0].group is only for runner_type group_type",
+    ),
+    (
+        "group form",
+        changed(("fleet_runners.0.runner_type", "group_type"), ("fleet_runners.0.group", "a b")),
+        "fleet_runners[0].group must be",
+    ),
+    (
+        "group a bool",
+        changed(("fleet_runners.0.runner_type", "group_type"), ("fleet_runners.0.group", True)),
+        "fleet_runners[0].group must be",
+    ),
+    (
+        "project missing",
+        changed(("fleet_runners.0.runner_type", "project_type")),
+        "fleet_runners[0].project is missing",
+    ),
+    (
+        "project on a group runner",
+        changed(
+            ("fleet_runners.0.runner_type", "group_type"),
+            ("fleet_runners.0.group", 11),
+            ("fleet_runners.0.project", 21),
+        ),
+        "fleet_runners[0].project is only for runner_type project_type",
+    ),
+    ("tags a string", changed(("fleet_runners.0.tags", "docker,aws")), "fleet_runners[0].tags must be a list"),
+    (
+        "tag empty",
+        changed(("fleet_runners.0.tags", ["docker", ""])),
+        "fleet_runners[0].tags[1] must be a non-empty string",
+    ),
+    (
+        "tag a number",
+        changed(("fleet_runners.0.tags", ["docker", 5])),
+        "fleet_runners[0].tags[1] must be a non-empty string",
+    ),
+    ("tag with a comma", changed(("fleet_runners.0.tags", ["docker,aws"])), "fleet_runners[0].tags[0]"),
+    ("tag twice", changed(("fleet_runners.0.tags", ["docker", "docker"])), "fleet_runners[0].tags[1] repeats"),
+    (
+        "too many tags",
+        changed(("fleet_runners.0.tags", [f"t{n}" for n in range(51)])),
+        "fleet_runners[0].tags has 51 tags",
+    ),
+    (
+        "no tags, not untagged",
+        changed(("fleet_runners.0.tags", [])),
+        "fleet_runners[0].run_untagged is false but the entry has no tags",
+    ),
+    (
+        "run_untagged a string",
+        changed(("fleet_runners.0.run_untagged", "no")),
+        "fleet_runners[0].run_untagged must be true or false",
+    ),
+    ("paused", changed(("fleet_runners.0.paused", 1)), "fleet_runners[0].paused must be true or false"),
+    (
+        "locked on an instance runner",
+        changed(("fleet_runners.0.locked", True)),
+        "fleet_runners[0].locked is true, but only project runners",
+    ),
+    (
+        "access level",
+        changed(("fleet_runners.0.access_level", "protected")),
+        "fleet_runners[0].access_level must be one of",
+    ),
+    ("timeout short", changed(("fleet_runners.0.maximum_timeout", 300)), "fleet_runners[0].maximum_timeout must be 0"),
+    (
+        "timeout a string",
+        changed(("fleet_runners.0.maximum_timeout", "3600")),
+        "fleet_runners[0].maximum_timeout must be 0",
+    ),
+    (
+        "note long",
+        changed(("fleet_runners.0.maintenance_note", "n" * 1025)),
+        "fleet_runners[0].maintenance_note must be at most 1024",
+    ),
+    # runners: executor and workers
+    ("executor missing", changed(("fleet_runners.0.executor", DELETE)), "fleet_runners[0].executor is missing"),
+    (
+        "executor",
+        changed(("fleet_runners.0.executor", "kubernetes")),
+        "fleet_runners[0].executor must be one of docker-autoscaler",
+    ),
+    (
+        "instance types a string",
+        changed(("fleet_runners.0.instance_types", "t3.large")),
+        "fleet_runners[0].instance_types must be a list",
+    ),
+    (
+        "instance types empty",
+        changed(("fleet_runners.0.instance_types", [])),
+        "fleet_runners[0].instance_types is empty",
+    ),
+    (
+        "instance type form",
+        changed(("fleet_runners.0.instance_types", ["large"])),
+        "fleet_runners[0].instance_types[0] must be an EC2",
+    ),
+    (
+        "instance type twice",
+        changed(("fleet_runners.0.instance_types", ["t3.large", "t3.large"])),
+        "fleet_runners[0].instance_types[1] repeats",
+    ),
+    (
+        "both instance keys",
+        changed(("fleet_runners.0.instance_type", "t3.large")),
+        "fleet_runners[0].instance_types and instance_type are both given",
+    ),
+    (
+        "machine with several types",
+        with_entry(
+            machine(instance_types=["m5.large", "m5a.large"]),
+            ("fleet_docker_machine_version", "0.16.2-gitlab.34"),
+            ("fleet_docker_machine_sha256", "0" * 64),
+        ),
+        "fleet_runners[2].instance_types lists 2 types, but docker+machine uses only one",
+    ),
+    (
+        "instance types on docker",
+        with_entry({"name": "d", "runner_type": "instance_type", "executor": "docker", "instance_types": ["m5.large"]}),
+        "fleet_runners[2].instance_types is only for the executors docker-autoscaler, docker+machine",
+    ),
+    ("spot a string", changed(("fleet_runners.0.spot", "yes")), "fleet_runners[0].spot must be true or false"),
+    (
+        "spot on shell",
+        with_entry({"name": "s", "runner_type": "instance_type", "executor": "shell", "spot": True}),
+        "fleet_runners[2].spot is only for the executors",
+    ),
+    (
+        "max instances 0",
+        changed(("fleet_runners.0.max_instances", 0)),
+        "fleet_runners[0].max_instances must be an integer from 1 to 1000",
+    ),
+    (
+        "max instances 1001",
+        changed(("fleet_runners.0.max_instances", 1001)),
+        "fleet_runners[0].max_instances must be an integer from 1 to 1000",
+    ),
+    (
+        "max instances a string",
+        changed(("fleet_runners.0.max_instances", "10")),
+        "fleet_runners[0].max_instances must be",
+    ),
+    (
+        "capacity 0",
+        changed(("fleet_runners.0.capacity_per_instance", 0)),
+        "fleet_runners[0].capacity_per_instance must be",
+    ),
+    (
+        "capacity on machine",
+        with_entry(machine(capacity_per_instance=2), ("fleet_runner_install", False)),
+        "fleet_runners[2].capacity_per_instance is only for the executors docker-autoscaler",
+    ),
+    (
+        "on demand base over max",
+        changed(("fleet_runners.0.on_demand_base", 11)),
+        "fleet_runners[0].on_demand_base must be an integer from 0 to 10",
+    ),
+    (
+        "spot strategy",
+        changed(("fleet_runners.0.spot_allocation_strategy", "cheapest")),
+        "fleet_runners[0].spot_allocation_strategy must be one of",
+    ),
+    ("idle count negative", changed(("fleet_runners.0.idle_count", -1)), "fleet_runners[0].idle_count must be"),
+    (
+        "idle count over capacity",
+        changed(("fleet_runners.0.idle_count", 11)),
+        "fleet_runners[0].idle_count is 11, more idle capacity than the workers hold "
+        "(max_instances * capacity_per_instance = 10)",
+    ),
+    (
+        "idle count over a machine limit",
+        with_entry(machine(limit=2, idle_count=3), ("fleet_runner_install", False)),
+        "fleet_runners[2].idle_count is 3",
+    ),
+    ("idle time", changed(("fleet_runners.0.idle_time", 1.5)), "fleet_runners[0].idle_time must be"),
+    ("limit 0", changed(("fleet_runners.0.limit", 0)), "fleet_runners[0].limit must be an integer of 1 or more"),
+    (
+        "limit over capacity",
+        changed(("fleet_runners.1.limit", 5)),
+        "fleet_runners[1].limit is 5, more jobs than the workers hold (max_instances * capacity_per_instance = 4)",
+    ),
+    ("max builds", changed(("fleet_runners.0.max_builds", 0)), "fleet_runners[0].max_builds must be"),
+    (
+        "autoscaling a mapping",
+        changed(("fleet_runners.0.autoscaling", {"periods": ["* * * * *"]})),
+        "fleet_runners[0].autoscaling must be a list",
+    ),
+    (
+        "policy a string",
+        changed(("fleet_runners.0.autoscaling", ["* * * * *"])),
+        "fleet_runners[0].autoscaling[0] must be a mapping",
+    ),
+    (
+        "policy unknown key",
+        changed(("fleet_runners.0.autoscaling", [{"periods": ["* * * * *"], "idle": 1}])),
+        "fleet_runners[0].autoscaling[0] has unknown keys idle",
+    ),
+    (
+        "policy without periods",
+        changed(("fleet_runners.0.autoscaling", [{"idle_count": 1}])),
+        "fleet_runners[0].autoscaling[0].periods must be a non-empty list",
+    ),
+    (
+        "policy periods a string",
+        changed(("fleet_runners.0.autoscaling", [{"periods": "* * * * *"}])),
+        "fleet_runners[0].autoscaling[0].periods must be",
+    ),
+    (
+        "policy period bad",
+        changed(("fleet_runners.0.autoscaling", [{"periods": ["* 25 * * *"]}])),
+        "fleet_runners[0].autoscaling[0].periods[0]",
+    ),
+    (
+        "machine period seconds",
+        with_entry(machine(autoscaling=[{"periods": ["* 8-18 * * mon-fri"]}]), ("fleet_runner_install", False)),
+        "fleet_runners[2].autoscaling[0].periods[0]",
+    ),
+    (
+        "policy timezone",
+        changed(("fleet_runners.0.autoscaling", [{"periods": ["* * * * *"], "timezone": "Mars/Base"}])),
+        "fleet_runners[0].autoscaling[0].timezone must be a time zone",
+    ),
+    (
+        "policy idle count",
+        changed(("fleet_runners.0.autoscaling", [{"periods": ["* * * * *"], "idle_count": 20}])),
+        "fleet_runners[0].autoscaling[0].idle_count is 20",
+    ),
+    (
+        "policy idle time",
+        changed(("fleet_runners.0.autoscaling", [{"periods": ["* * * * *"], "idle_time": -5}])),
+        "fleet_runners[0].autoscaling[0].idle_time must be",
+    ),
+    ("cache a string", changed(("fleet_runners.0.cache", "true")), "fleet_runners[0].cache must be true or false"),
+    ("image a list", changed(("fleet_runners.0.image", ["alpine"])), "fleet_runners[0].image must be"),
+    (
+        "image on shell",
+        with_entry({"name": "s", "runner_type": "instance_type", "executor": "shell", "image": "alpine"}),
+        "fleet_runners[2].image is only for the executors",
+    ),
+    (
+        "privileged",
+        changed(("fleet_runners.0.privileged", "false")),
+        "fleet_runners[0].privileged must be true or false",
+    ),
+    ("config a list", changed(("fleet_runners.0.config", [])), "fleet_runners[0].config must be a mapping"),
+    (
+        "custom without run_exec",
+        with_entry({"name": "c", "runner_type": "instance_type", "executor": "custom", "config": {"custom": {}}}),
+        "fleet_runners[2].config.custom.run_exec is missing",
+    ),
+    ("entry ami", changed(("fleet_runners.0.ami", "ubuntu")), "fleet_runners[0].ami must be an AMI id"),
+    (
+        "root size",
+        changed(("fleet_runners.0.root_size", 4)),
+        "fleet_runners[0].root_size must be an integer from 8 to 16384",
+    ),
+    ("volume type", changed(("fleet_runners.0.volume_type", "ssd")), "fleet_runners[0].volume_type must be one of"),
+    (
+        "machine zone",
+        with_entry(machine(zone="us-east-1a"), ("fleet_runner_install", False)),
+        "fleet_runners[2].zone must be a zone of fleet_region",
+    ),
+    (
+        "spot price",
+        with_entry(machine(spot_price="cheap"), ("fleet_runner_install", False)),
+        "fleet_runners[2].spot_price must be a price",
+    ),
+    (
+        "two managers with docker-autoscaler",
+        changed(("fleet_managers.count", 2)),
+        "fleet_runners[0].executor is docker-autoscaler, which needs fleet_managers.count 1 (got 2): two managers "
+        "would run two fleeting plugins",
+    ),
+    (
+        "connection local outside the sandbox",
+        changed(("fleet_managers.connection", "local")),
+        "fleet_managers.connection is local",
+    ),
+]
+
+
+@pytest.mark.parametrize(("description", "expected"), [case[1:] for case in CASES], ids=[case[0] for case in CASES])
+def test_each_rule_names_the_variable(description, expected):
+    sandbox = not expected.startswith("fleet_managers.connection is local")
+    found = problems(description, sandbox=sandbox)
+    assert any(problem.startswith(expected) for problem in found), found
+    variable = expected.split()[0]
+    # Each problem is one sentence naming its variable path first.
+    assert all(problem.startswith("fleet_") for problem in found), found
+    assert all("\n" not in problem for problem in found), found
+    assert variable.split(".")[0].split("[")[0] in problem_variables(found)
+
+
+def problem_variables(found: list[str]) -> set[str]:
+    return {problem.split()[0].split(".")[0].split("[")[0] for problem in found}
+
+
+def test_a_wrong_entry_does_not_hide_the_problems_of_the_others():
+    description = changed(
+        ("fleet_name", "X"), ("fleet_runners.0.executor", "kubernetes"), ("fleet_runners.1.max_instances", "4")
+    )
+    found = problems(description, sandbox=True)
+    assert [problem.split()[0] for problem in found] == [
+        "fleet_name",
+        "fleet_runners[0].executor",
+        "fleet_runners[1].max_instances",
+    ]
+
+
+def test_a_problem_message_says_what_is_allowed_and_what_it_got():
+    (found,) = problems(changed(("fleet_network.az_count", 9)), sandbox=True)
+    assert found == "fleet_network.az_count must be an integer from 1 to 6; got 9"
+    (found,) = problems(changed(("fleet_runners.0.max_instances", "10")), sandbox=True)
+    assert found == 'fleet_runners[0].max_instances must be an integer from 1 to 1000; got "10"'
+
+
+def test_a_missing_description_and_an_empty_one():
+    assert problems(None, sandbox=True) == [
+        "the fleet description must be a mapping of the fleet_* variables, got nothing (null)"
+    ]
+    assert [problem.split()[0] for problem in problems({}, sandbox=True)] == [
+        "fleet_name",
+        "fleet_region",
+        "fleet_gitlab_url",
+        "fleet_gitlab_api_token",
+        "fleet_runners",
+    ]
+
+
+# --- Odd input never raises, and the token never shows ------------------------------------------------------
+
+SCALARS = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(2**70), max_value=2**70),
+    st.floats(allow_nan=True),
+    st.text(max_size=20),
+    st.sampled_from(["", "10", "true", "docker-autoscaler", "10.0.0.0/16", "eu-west-1a", AMI, TOKEN, "::/0"]),
+)
+VALUES = st.recursive(
+    SCALARS,
+    lambda children: st.one_of(
+        st.lists(children, max_size=4),
+        st.dictionaries(
+            st.one_of(st.text(max_size=12), st.sampled_from(sorted(_fleet_description.ENTRY_KEYS))),
+            children,
+            max_size=4,
+        ),
+        st.dictionaries(st.one_of(st.integers(), st.none(), st.booleans()), children, max_size=2),
+    ),
+    max_leaves=12,
+)
+PATHS = (
+    [name for name in EXAMPLE_DESCRIPTION]
+    + [
+        f"{variable}.{key}"
+        for variable in ("fleet_network", "fleet_managers", "fleet_cache", "fleet_runner_settings")
+        for key in EXAMPLE_DESCRIPTION[variable]
+    ]
+    + [f"fleet_runners.0.{key}" for key in _fleet_description.ENTRY_KEYS]
+    + ["fleet_runners.0", "fleet_runners.1.autoscaling"]
+)
+
+
+def step(target: object, part: str) -> object:
+    """One step down a path, or None where an earlier change left something else there."""
+    if isinstance(target, dict):
+        return target.get(part)
+    if isinstance(target, list) and part.isdigit() and int(part) < len(target):
+        return target[int(part)]
+    return None
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(changes=st.lists(st.tuples(st.sampled_from(PATHS), VALUES), min_size=1, max_size=4), sandbox=st.booleans())
+def test_odd_values_anywhere_give_problems_never_an_exception_nor_the_token(changes, sandbox):
+    description = example()
+    for path, value in changes:
+        *parents, last = path.split(".")
+        target = description
+        for part in parents:
+            target = step(target, part)
+        if isinstance(target, dict):
+            target[last] = value
+        elif isinstance(target, list) and last.isdigit() and int(last) < len(target):
+            target[int(last)] = value
+    found = problems(description, sandbox=sandbox)
+    assert isinstance(found, list)
+    assert all(isinstance(problem, str) and problem for problem in found)
+    assert not any(TOKEN in problem for problem in found)
+
+
+@settings(max_examples=200, deadline=None)
+@given(description=VALUES, sandbox=st.booleans())
+def test_any_value_as_the_description_gives_problems_never_an_exception(description, sandbox):
+    found = problems(description, sandbox=sandbox)
+    assert isinstance(found, list)
+    assert all(isinstance(problem, str) for problem in found)
+
+
+def test_the_token_never_appears_even_where_it_was_put_by_mistake():
+    description = changed(
+        ("fleet_name", TOKEN),
+        ("fleet_region", TOKEN),
+        ("fleet_gitlab_url", f"https://{TOKEN}@gitlab.example.com/"),
+        ("fleet_extra_tags", {"owner": TOKEN, TOKEN: "a,b"}),
+        ("fleet_network.vpc_cidr", TOKEN),
+        ("fleet_managers.ssh_bastion", TOKEN),
+        ("fleet_runners.0.name", TOKEN),
+        ("fleet_runners.0.tags", [TOKEN, f"{TOKEN},x"]),
+        ("fleet_runners.0.token", TOKEN),
+        ("fleet_runners.0.executor", TOKEN),
+        ("fleet_runners.1.group", TOKEN),
+        ("fleet_runners.1.autoscaling", [{"periods": [TOKEN], "timezone": TOKEN}]),
+    )
+    found = problems(description, sandbox=True)
+    assert len(found) >= 12, found
+    assert not any(TOKEN in problem for problem in found), found
+    assert (
+        "fleet_name must be 3 to 32 lowercase letters, digits and hyphens, starting and ending with a letter or "
+        "digit; got a value that contains the API token (not shown)" in found
+    )
+
+
+@pytest.mark.parametrize("token", ["", 42, ["a"], {"t": 1}, True, " glpat-x", "glpat-x\n"])
+def test_a_wrong_token_is_described_never_shown(token):
+    found = problems(changed(("fleet_gitlab_api_token", token)), sandbox=True)
+    assert len(found) == 1
+    assert found[0].startswith("fleet_gitlab_api_token ")
+    if isinstance(token, str) and token.strip():
+        assert token.strip() not in found[0]
+
+
+# --- The filter ---------------------------------------------------------------------------------------------------
+
+
+def test_the_filter_is_registered_and_passes_sandbox_through():
+    filters = FilterModule().filters()
+    assert filters["fleet_description_problems"] is fleet_description_problems
+    assert fleet_description_problems(example(), sandbox=True) == []
+    assert len(fleet_description_problems(example())) == 3  # the AMIs, outside the sandbox
+
+
+def test_the_filter_refuses_a_sandbox_flag_that_is_not_a_boolean():
+    with pytest.raises(AnsibleFilterError, match="sandbox must be true or false"):
+        fleet_description_problems(example(), sandbox="yes")
