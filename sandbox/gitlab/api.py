@@ -12,6 +12,7 @@ import dataclasses
 import datetime
 import email.utils
 import re
+import zlib
 from collections.abc import Callable, Iterable
 from urllib.parse import parse_qsl, urlencode
 
@@ -715,6 +716,29 @@ def get_version(ctx: Context) -> Response:
     return json_response(200, body)
 
 
+def get_own_token(ctx: Context) -> Response:
+    """GET /personal_access_tokens/self (GitLab 15.5+): the presented token's own record, whatever its scopes."""
+    token = presented_token(ctx.request)
+    found = ctx.store.user_for_token(token) if token else None
+    if found is None:
+        raise unauthorized()
+    user, access = found
+    _check_token_alive(access, ctx.now)
+    expires = access.expires_at.date().isoformat() if access.expires_at else None
+    body = {
+        "id": zlib.crc32(access.token.encode()) % 100000,
+        "name": f"{user.username}-token",
+        "revoked": False,
+        "created_at": user.created_at.isoformat(),
+        "scopes": sorted(access.scopes),
+        "user_id": user.id,
+        "last_used_at": ctx.now.isoformat(),
+        "active": True,
+        "expires_at": expires,
+    }
+    return json_response(200, body)
+
+
 def get_user(ctx: Context) -> Response:
     return json_response(200, entities.current_user(ctx.signed_in(), ctx.base_url))
 
@@ -737,6 +761,7 @@ def _route(method: str, path: str, handler: Callable[[Context], Response], scope
 ROUTES = [
     _route("GET", "/version", get_version, ScopeClass.READ_USER),
     _route("GET", "/user", get_user, ScopeClass.READ_USER),
+    _route("GET", "/personal_access_tokens/self", get_own_token, None),
     _route("POST", "/user/runners", create_user_runner, ScopeClass.CREATE_RUNNER),
     _route("GET", "/runners", get_runners, ScopeClass.LIST_RUNNERS),
     _route("POST", "/runners", register_runner, None),
