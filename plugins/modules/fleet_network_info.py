@@ -114,7 +114,7 @@ in_sync:
   returned: always
   type: bool
 drift:
-  description: What differs from the plan, one sentence each; empty when O(in_sync).
+  description: What differs from the plan, one sentence each; empty when RV(in_sync).
   returned: always
   type: list
   elements: str

@@ -898,7 +898,7 @@ VALUES = st.recursive(
     max_leaves=12,
 )
 PATHS = (
-    [name for name in EXAMPLE_DESCRIPTION]
+    list(EXAMPLE_DESCRIPTION)
     + [
         f"{variable}.{key}"
         for variable in ("fleet_network", "fleet_managers", "fleet_cache", "fleet_runner_settings")
