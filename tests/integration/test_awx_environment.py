@@ -29,4 +29,4 @@ def test_without_an_awx_token_the_modules_get_none(playbook) -> None:
     assert run.returncode == 0, output[-3000:]
     identity_check = output.split("Ask AWS who we are", 1)[1].split("TASK [", 1)[0]
     assert "invocation" in identity_check
-    assert "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER" not in identity_check
+    assert "session_token: VALUE_SPECIFIED_IN_NO_LOG_PARAMETER" not in identity_check
