@@ -1,17 +1,93 @@
 # Copyright: (c) 2026, runnerfleet maintainers
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""playbooks/site.yml as a user runs it: against the sandbox, twice, in check mode, and with bad input."""
+"""playbooks/site.yml and playbooks/teardown.yml end to end against the session's sandbox (issue #9's "Done
+means"): a full converge, a second run that changes nothing on any host, `--check --diff` with no mutating
+request in moto's or the GitLab emulator's request log, one runner entry added, changed and removed in place, a
+teardown that leaves nothing of the fleet; the playbook killed (SIGKILL) at several points of a first converge and
+re-run, ending as an uninterrupted run ends; no secret in the output of a -vvv converge and teardown; and
+pre-flight's failures on an unreachable AWS or GitLab or a refused token.
+
+Each test converges its own fleet (fleet_name), so that the tests share the session's sandbox without meeting;
+a test that converges a fleet tears it down. One test function walks a fleet through several steps, so that each
+(slow) converge is made once.
+"""
 
 from __future__ import annotations
 
+import base64
+import contextlib
+import dataclasses
+import json
+import os
+import re
+import signal
+import stat
+import subprocess
+import sys
+import threading
 import time
+import tomllib
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 import requests
+import yaml
 
 from sandbox import ctl
 
+REPO_ROOT = Path(__file__).resolve().parents[2]
+ANSIBLE_PLAYBOOK = Path(sys.executable).parent / "ansible-playbook"
 SITE = "playbooks/site.yml"
+TEARDOWN = "playbooks/teardown.yml"
+PREFLIGHT = "playbooks/preflight.yml"
+FLEET_TAG = "runnerfleet:fleet"
+CONFIG = "etc/gitlab-runner/config.toml"
+# The example fleet description, as a user gets it: its runner entries are the tests' starting point.
+EXAMPLE = yaml.safe_load((REPO_ROOT / "group_vars" / "all" / "fleet.yml").read_text(encoding="utf-8"))
+EXAMPLE_RUNNERS = EXAMPLE["fleet_runners"]
+# A third entry, unlike the other two in its worker type and capacity.
+EXTRA_ENTRY = {
+    "name": "extra",
+    "runner_type": "instance_type",
+    "tags": ["docker", "aws", "extra"],
+    "executor": "docker-autoscaler",
+    "instance_types": ["c5.xlarge"],
+    "spot": False,
+    "max_instances": 2,
+    "cache": False,
+}
+MUTATING_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+RUNNER_TOKEN = re.compile(r"glrt-[A-Za-z0-9_-]{8,}")
+
+
+# --- the playbook runs -------------------------------------------------------------------------------------------
+def changed_by_host(run) -> dict[str, int]:
+    """Each host's changed count (PlaybookRun.stats reads localhost only; the managers count too)."""
+    assert run.report is not None, f"no JSON report; stdout:\n{run.output[-3000:]}\nstderr:\n{run.stderr[-2000:]}"
+    return {host: stats["changed"] for host, stats in run.report["stats"].items()}
+
+
+def changed_tasks_by_host(run) -> list[str]:
+    return [
+        f"{host}: {task['task']['name']}"
+        for play in run.report["plays"]
+        for task in play["tasks"]
+        for host, result in task["hosts"].items()
+        if result.get("changed")
+    ]
+
+
+def assert_succeeded(run, what: str) -> None:
+    assert run.returncode == 0, f"{what} failed (rc {run.returncode}):\n{run.failure_text()}"
+
+
+def assert_no_change(run, what: str, hosts: set[str] | None = None) -> None:
+    assert_succeeded(run, what)
+    changed = changed_by_host(run)
+    if hosts is not None:
+        assert set(changed) == hosts, f"{what} ran on {sorted(changed)}, not {sorted(hosts)}"
+    assert not any(changed.values()), f"{what} changed {changed}: {changed_tasks_by_host(run)}"
 
 
 def summary_lines(run) -> list[str]:
@@ -19,64 +95,560 @@ def summary_lines(run) -> list[str]:
         for task in play["tasks"]:
             if task["task"]["name"] == "Show the fleet":
                 return task["hosts"]["localhost"]["msg"]
-    raise AssertionError(f"no summary in {run.changed_tasks()}")
+    raise AssertionError(f"no summary in the run; it changed {run.changed_tasks()}")
 
 
-def task_names_run(run) -> list[str]:
-    return [task["task"]["name"] for play in run.report["plays"] for task in play["tasks"]]
+# --- GitLab, through the administrator's token and the emulator's hooks (sandbox/gitlab/README.md) -----------
+class GitLab:
+    def __init__(self, sandbox) -> None:
+        self.url = sandbox.endpoints["GITLAB_URL"]
+        # The sandbox's API token is the administrator's (root's).
+        self.token = sandbox.endpoints.get("RUNNERFLEET_GITLAB_ADMIN_TOKEN") or sandbox.endpoints["GITLAB_API_TOKEN"]
+
+    def call(self, method: str, path: str, **kwargs) -> requests.Response:
+        headers = {"PRIVATE-TOKEN": self.token} if not path.startswith("/api/v4/runners/verify") else {}
+        return requests.request(method, f"{self.url}{path}", headers=headers, timeout=10, **kwargs)
+
+    def runners(self, fleet: str) -> dict[str, list[dict]]:
+        """The fleet's runners by description (<fleet>-<name>), as a list each so that duplicates show."""
+        found: dict[str, list[dict]] = {}
+        page = 1
+        while True:
+            response = self.call("GET", "/api/v4/runners/all", params={"per_page": 100, "page": page})
+            response.raise_for_status()
+            for runner in response.json():
+                if (runner.get("description") or "").startswith(f"{fleet}-"):
+                    found.setdefault(runner["description"], []).append(runner)
+            if not response.headers.get("X-Next-Page"):
+                return found
+            page += 1
+
+    def runner_ids(self, fleet: str) -> dict[str, int]:
+        runners = self.runners(fleet)
+        assert all(len(same) == 1 for same in runners.values()), f"duplicate runners in GitLab: {runners}"
+        return {description.removeprefix(f"{fleet}-"): same[0]["id"] for description, same in runners.items()}
+
+    def runner(self, runner_id: int) -> dict | None:
+        response = self.call("GET", f"/api/v4/runners/{runner_id}")
+        if response.status_code == 404:
+            return None
+        response.raise_for_status()
+        return response.json()
+
+    def current_token(self, runner_id: int) -> str:
+        response = self.call("GET", f"/-/sandbox/runners/{runner_id}/token")
+        response.raise_for_status()
+        return response.json()["token"]
+
+    def verify(self, token: str) -> int:
+        return self.call("POST", "/api/v4/runners/verify", json={"token": token}).status_code
+
+    def reset_log(self) -> None:
+        self.call("DELETE", "/-/sandbox/requests").raise_for_status()
+
+    def log(self) -> list[dict]:
+        response = self.call("GET", "/-/sandbox/requests")
+        response.raise_for_status()
+        return response.json()["log"]
+
+    def requests_to(self, method: str, route: str) -> int:
+        return sum(1 for entry in self.log() if entry["method"] == method and entry["route"] == f"/api/v4{route}")
 
 
-def test_site_runs_against_the_sandbox_and_a_second_run_changes_nothing(playbook):
-    first = playbook(SITE)
-    assert first.returncode == 0, first.failure_messages() or first.stderr
-    second = playbook(SITE)
-    assert second.returncode == 0, second.failure_messages()
-    assert second.changed == 0, second.changed_tasks()
-    summary = "\n".join(summary_lines(second))
-    assert "AWS: account 123456789012" in summary
-    assert "GitLab: version 18.6.0 at http://127.0.0.1:" in summary
+class AwsLog:
+    def __init__(self, sandbox) -> None:
+        self.url = f"{sandbox.endpoints['AWS_ENDPOINT_URL']}/-/sandbox/requests"
+
+    def reset(self) -> None:
+        requests.post(f"{self.url}/reset", timeout=10).raise_for_status()
+
+    def read(self) -> dict:
+        response = requests.get(self.url, timeout=10)
+        response.raise_for_status()
+        return response.json()
 
 
-def test_site_in_check_and_diff_mode_reports_no_change(playbook):
-    run = playbook(SITE, "--check", "--diff")
-    assert run.returncode == 0, run.failure_messages()
-    assert run.changed == 0, run.changed_tasks()
+# --- what the fleet has in AWS --------------------------------------------------------------------------------
+def ssm_parameters(ssm, fleet: str) -> dict[str, str]:
+    """Every parameter under /runnerfleet/<fleet>, decrypted."""
+    found = {}
+    for page in ssm.get_paginator("get_parameters_by_path").paginate(
+        Path=f"/runnerfleet/{fleet}", Recursive=True, WithDecryption=True
+    ):
+        found.update({parameter["Name"]: parameter["Value"] for parameter in page["Parameters"]})
+    return found
 
 
-def test_preflight_fails_clearly_and_quickly_when_aws_does_not_answer(playbook):
-    closed = ctl.free_port()
+def runner_parameters(ssm, fleet: str) -> dict[str, dict[str, str]]:
+    """{entry name: {"token": ..., "id": ...}} from the fleet's runner parameters."""
+    prefix = f"/runnerfleet/{fleet}/runners/"
+    found: dict[str, dict[str, str]] = {}
+    for name, value in ssm_parameters(ssm, fleet).items():
+        if name.startswith(prefix):
+            entry, kind = name.removeprefix(prefix).split("/", 1)
+            found.setdefault(entry, {})[kind] = value
+    return found
+
+
+def autoscaling_groups(aws, fleet: str) -> dict[str, dict]:
+    groups = {}
+    for page in aws("autoscaling").get_paginator("describe_auto_scaling_groups").paginate():
+        for group in page["AutoScalingGroups"]:
+            if {"Key": FLEET_TAG, "Value": fleet} in [{"Key": t["Key"], "Value": t["Value"]} for t in group["Tags"]]:
+                groups[group["AutoScalingGroupName"]] = group
+    return groups
+
+
+def launch_templates(aws, fleet: str) -> dict[str, str]:
+    templates = aws("ec2").describe_launch_templates(Filters=[{"Name": f"tag:{FLEET_TAG}", "Values": [fleet]}])
+    return {template["LaunchTemplateName"]: template["LaunchTemplateId"] for template in templates["LaunchTemplates"]}
+
+
+def fleet_resources(aws, fleet: str) -> dict[str, list[str]]:
+    """Everything of the fleet AWS still has, by kind: the resources tagged with it (the tagging API, and each
+    kind's own listing), and the IAM roles, instance profiles, buckets and parameters named after it."""
+    ec2, iam = aws("ec2"), aws("iam")
+    tagged = [{"Name": f"tag:{FLEET_TAG}", "Values": [fleet]}]
+    instances = [
+        instance
+        for reservation in ec2.describe_instances(Filters=tagged)["Reservations"]
+        for instance in reservation["Instances"]
+    ]
+    nat_gateways = ec2.describe_nat_gateways(Filter=tagged)["NatGateways"]
+    found = {
+        "vpcs": [vpc["VpcId"] for vpc in ec2.describe_vpcs(Filters=tagged)["Vpcs"]],
+        "subnets": [subnet["SubnetId"] for subnet in ec2.describe_subnets(Filters=tagged)["Subnets"]],
+        "internet_gateways": [
+            gateway["InternetGatewayId"]
+            for gateway in ec2.describe_internet_gateways(Filters=tagged)["InternetGateways"]
+        ],
+        "nat_gateways": [
+            gateway["NatGatewayId"] for gateway in nat_gateways if gateway["State"] in ("pending", "available")
+        ],
+        "elastic_ips": [address["AllocationId"] for address in ec2.describe_addresses(Filters=tagged)["Addresses"]],
+        "route_tables": [table["RouteTableId"] for table in ec2.describe_route_tables(Filters=tagged)["RouteTables"]],
+        "security_groups": [
+            group["GroupId"] for group in ec2.describe_security_groups(Filters=tagged)["SecurityGroups"]
+        ],
+        "instances": [instance["InstanceId"] for instance in instances if instance["State"]["Name"] != "terminated"],
+        "volumes": [volume["VolumeId"] for volume in ec2.describe_volumes(Filters=tagged)["Volumes"]],
+        "launch_templates": sorted(launch_templates(aws, fleet)),
+        "autoscaling_groups": sorted(autoscaling_groups(aws, fleet)),
+        "iam_roles": [
+            role["RoleName"] for role in iam.list_roles()["Roles"] if role["RoleName"].startswith(f"{fleet}-")
+        ],
+        "instance_profiles": [
+            profile["InstanceProfileName"]
+            for profile in iam.list_instance_profiles()["InstanceProfiles"]
+            if profile["InstanceProfileName"].startswith(f"{fleet}-")
+        ],
+        "buckets": [
+            bucket["Name"] for bucket in aws("s3").list_buckets()["Buckets"] if bucket["Name"].startswith(f"{fleet}-")
+        ],
+        "ssm_parameters": sorted(ssm_parameters(aws("ssm"), fleet)),
+    }
+    # moto's tagging API still lists terminated instances and deleted NAT gateways: those are gone.
+    gone = {instance["InstanceId"] for instance in instances if instance["State"]["Name"] == "terminated"}
+    gone |= {gateway["NatGatewayId"] for gateway in nat_gateways if gateway["State"] not in ("pending", "available")}
+    tagging = aws("resourcegroupstaggingapi").get_paginator("get_resources")
+    found["tagged"] = sorted(
+        mapping["ResourceARN"]
+        for page in tagging.paginate(TagFilters=[{"Key": FLEET_TAG, "Values": [fleet]}])
+        for mapping in page["ResourceTagMappingList"]
+        if mapping["ResourceARN"].rsplit("/", 1)[-1] not in gone
+    )
+    return found
+
+
+def expected_counts(runners: list[dict]) -> dict[str, int]:
+    """What a converge of the example's network, managers and cache makes for these entries, by kind."""
+    pools = sum(1 for entry in runners if entry["executor"] == "docker-autoscaler")
+    zones = EXAMPLE["fleet_network"]["az_count"]
+    return {
+        "vpcs": 1,
+        "subnets": 2 * zones,
+        "internet_gateways": 1,
+        "nat_gateways": zones,  # nat_mode per_az
+        "elastic_ips": zones,
+        "security_groups": 2,
+        "instances": EXAMPLE["fleet_managers"]["count"],
+        "launch_templates": pools,
+        "autoscaling_groups": pools,
+        "iam_roles": 2,
+        "instance_profiles": 2,
+        "buckets": 1,
+        "ssm_parameters": 2 * len(runners),
+    }
+
+
+def assert_counts(resources: dict[str, list[str]], runners: list[dict]) -> None:
+    counts = {kind: len(resources[kind]) for kind in expected_counts(runners)}
+    assert counts == expected_counts(runners), {kind: resources[kind] for kind in counts}
+
+
+# --- one fleet under test ---------------------------------------------------------------------------------------
+@dataclasses.dataclass
+class Fleet:
+    """A fleet of the tests' own, with what the tests run and read about it."""
+
+    name: str
+    playbook: Callable
+    sandbox: object
+    aws: Callable
+    gitlab: GitLab
+
+    @property
+    def manager(self) -> str:
+        return f"{self.name}-manager-1"
+
+    @property
+    def config(self) -> Path:
+        return self.sandbox.state.path / "hosts" / self.manager / CONFIG
+
+    def config_runners(self) -> dict[str, dict]:
+        return {runner["name"]: runner for runner in tomllib.loads(self.config.read_text(encoding="utf-8"))["runners"]}
+
+    def converge(self, *args: str, runners: list[dict] | None = None):
+        variables: dict = {"fleet_name": self.name}
+        if runners is not None:
+            variables["fleet_runners"] = runners
+        return self.playbook(SITE, *args, extra_vars=variables)
+
+    def teardown(self, *args: str, **kwargs):
+        return self.playbook(
+            TEARDOWN, *args, extra_vars={"fleet_name": self.name, "fleet_remove_cache": True}, **kwargs
+        )
+
+    def stored(self) -> dict[str, dict[str, str]]:
+        return runner_parameters(self.aws("ssm"), self.name)
+
+    def groups(self) -> dict[str, dict]:
+        return autoscaling_groups(self.aws, self.name)
+
+    def templates(self) -> dict[str, str]:
+        return launch_templates(self.aws, self.name)
+
+    def resources(self) -> dict[str, list[str]]:
+        return fleet_resources(self.aws, self.name)
+
+    def group_names(self, *entries: str) -> list[str]:
+        return sorted(f"{self.name}-{entry}" for entry in entries)
+
+
+@pytest.fixture
+def new_fleet(playbook, sandbox, aws) -> Callable[[str], Fleet]:
+    gitlab = GitLab(sandbox)
+    return lambda name: Fleet(name, playbook, sandbox, aws, gitlab)
+
+
+@contextlib.contextmanager
+def timed(timings: dict[str, float], step: str) -> Iterator[None]:
     started = time.monotonic()
-    run = playbook(SITE, env={"AWS_ENDPOINT_URL": f"http://127.0.0.1:{closed}"})
-    assert run.returncode != 0
-    assert time.monotonic() - started < 120
-    message = run.final_failure
-    assert "AWS did not confirm an identity" in message
-    assert f"http://127.0.0.1:{closed}" in message
-    assert "make sandbox" in message
+    yield
+    timings[step] = time.monotonic() - started
+    print(f"{step}: {timings[step]:.0f} s", flush=True)  # shown with pytest -s
 
 
-CHECKED_VARIABLES = ("fleet_name", "fleet_region", "fleet_extra_tags")
+# --- test 1 -----------------------------------------------------------------------------------------------------
+def first_converge(fleet: Fleet) -> dict[str, int]:
+    """A full converge from nothing: the runners in GitLab, the summary, config.toml, SSM and AWS agree."""
+    run = fleet.converge()
+    assert_succeeded(run, "the first converge")
+    assert set(changed_by_host(run)) == {"localhost", fleet.manager}
+    ids = fleet.gitlab.runner_ids(fleet.name)
+    assert set(ids) == {"small", "large"}, ids
+    summary = "\n".join(summary_lines(run))
+    for name, runner_id in ids.items():
+        assert f"runner {name}: GitLab id {runner_id}," in summary, summary
+    assert f"manager {fleet.manager}: i-" in summary, summary
+    assert stat.S_IMODE(fleet.config.stat().st_mode) == 0o600
+    in_config = fleet.config_runners()
+    stored = fleet.stored()
+    assert {name: runner["id"] for name, runner in in_config.items()} == ids
+    assert {name: int(kept["id"]) for name, kept in stored.items()} == ids
+    assert {name: runner["token"] for name, runner in in_config.items()} == {
+        name: kept["token"] for name, kept in stored.items()
+    }
+    assert_counts(fleet.resources(), EXAMPLE_RUNNERS)
+    assert sorted(fleet.groups()) == fleet.group_names("small", "large")
+    return ids
+
+
+def check_mode_sends_no_mutating_request(fleet: Fleet) -> None:
+    aws_log = AwsLog(fleet.sandbox)
+    aws_log.reset()
+    fleet.gitlab.reset_log()
+    assert_no_change(fleet.converge("--check", "--diff"), "the --check --diff run", {"localhost", fleet.manager})
+    aws_requests = aws_log.read()
+    assert aws_requests["total"] > 0
+    assert aws_requests["mutating"] == 0, [entry for entry in aws_requests["log"] if entry["mutating"]]
+    gitlab_writes = [entry for entry in fleet.gitlab.log() if entry["method"] in MUTATING_METHODS]
+    assert gitlab_writes == [], gitlab_writes
+
+
+def add_an_entry(fleet: Fleet, ids: dict[str, int]) -> dict:
+    """Only the new entry's runner is created, its pool appears, config.toml gains it; the rest stays."""
+    arns = {name: group["AutoScalingGroupARN"] for name, group in fleet.groups().items()}
+    fleet.gitlab.reset_log()
+    assert_succeeded(fleet.converge(runners=[*EXAMPLE_RUNNERS, EXTRA_ENTRY]), "the run that adds an entry")
+    assert fleet.gitlab.requests_to("POST", "/user/runners") == 1
+    assert fleet.gitlab.requests_to("DELETE", "/runners/:id") == 0
+    ids_now = fleet.gitlab.runner_ids(fleet.name)
+    assert ids_now == dict(ids, extra=ids_now.get("extra")), ids_now
+    groups = fleet.groups()
+    assert {name: groups[name]["AutoScalingGroupARN"] for name in arns} == arns
+    assert sorted(groups) == fleet.group_names("small", "large", "extra")
+    group = groups[f"{fleet.name}-extra"]
+    assert group["MaxSize"] == EXTRA_ENTRY["max_instances"]
+    assert f"{fleet.name}-extra" in fleet.templates()
+    in_config = fleet.config_runners()
+    assert set(in_config) == {"small", "large", "extra"}
+    assert in_config["extra"]["id"] == ids_now["extra"]
+    token = fleet.stored()["extra"]["token"]
+    assert in_config["extra"]["token"] == token == fleet.gitlab.current_token(ids_now["extra"])
+    assert_counts(fleet.resources(), [*EXAMPLE_RUNNERS, EXTRA_ENTRY])
+    return {"id": ids_now["extra"], "arn": group["AutoScalingGroupARN"], "token": token}
+
+
+def change_the_entry(fleet: Fleet, ids: dict[str, int], extra: dict) -> None:
+    """Tags and capacity changed: the runner, the group and config.toml are updated in place."""
+    changed = dict(EXTRA_ENTRY, tags=[*EXTRA_ENTRY["tags"], "gpu"], max_instances=3)
+    config_before = fleet.config.read_text(encoding="utf-8")
+    fleet.gitlab.reset_log()
+    assert_succeeded(fleet.converge(runners=[*EXAMPLE_RUNNERS, changed]), "the run that changes an entry")
+    assert fleet.gitlab.requests_to("POST", "/user/runners") == 0
+    assert fleet.gitlab.requests_to("DELETE", "/runners/:id") == 0
+    assert fleet.gitlab.runner_ids(fleet.name) == dict(ids, extra=extra["id"])
+    assert sorted(fleet.gitlab.runner(extra["id"])["tag_list"]) == sorted(changed["tags"])
+    group = fleet.groups()[f"{fleet.name}-extra"]
+    assert group["AutoScalingGroupARN"] == extra["arn"]
+    assert group["MaxSize"] == 3
+    assert fleet.config.read_text(encoding="utf-8") != config_before
+    in_config = fleet.config_runners()["extra"]
+    assert in_config["autoscaler"]["max_instances"] == 3
+    assert in_config["id"] == extra["id"]
+    assert in_config["token"] == extra["token"] == fleet.stored()["extra"]["token"]
+
+
+def remove_the_entry(fleet: Fleet, ids: dict[str, int], extra: dict) -> None:
+    """Its runner, group, template, parameters and section go; the others stay."""
+    assert_succeeded(fleet.converge(), "the run that removes an entry")
+    assert fleet.gitlab.runner(extra["id"]) is None
+    assert fleet.gitlab.runner_ids(fleet.name) == ids
+    assert sorted(fleet.groups()) == fleet.group_names("small", "large")
+    assert sorted(fleet.templates()) == fleet.group_names("small", "large")
+    assert set(fleet.stored()) == {"small", "large"}
+    assert set(fleet.config_runners()) == {"small", "large"}
+    assert_counts(fleet.resources(), EXAMPLE_RUNNERS)
+
+
+def test_the_fleet_converges_is_idempotent_and_tears_down(new_fleet) -> None:
+    fleet = new_fleet("e2e-main")
+    timings: dict[str, float] = {}
+    with timed(timings, "first converge"):
+        ids = first_converge(fleet)
+    with timed(timings, "no-op"):
+        assert_no_change(fleet.converge(), "the second run", {"localhost", fleet.manager})
+    with timed(timings, "check"):
+        check_mode_sends_no_mutating_request(fleet)
+    with timed(timings, "entry added"):
+        extra = add_an_entry(fleet, ids)
+    with timed(timings, "entry changed"):
+        change_the_entry(fleet, ids, extra)
+    with timed(timings, "entry removed"):
+        remove_the_entry(fleet, ids, extra)
+    with timed(timings, "no-op after the removal"):
+        assert_no_change(fleet.converge(), "the run after the removal", {"localhost", fleet.manager})
+
+    # Teardown: nothing of the fleet is left, in AWS or GitLab; a second teardown changes nothing.
+    with timed(timings, "teardown"):
+        assert_succeeded(fleet.teardown(), "the teardown")
+    left = {kind: found for kind, found in fleet.resources().items() if found}
+    assert left == {}, left
+    assert fleet.gitlab.runners(fleet.name) == {}
+    with timed(timings, "second teardown"):
+        assert_no_change(fleet.teardown(), "the second teardown", {"localhost"})
+
+
+# --- test 2 -----------------------------------------------------------------------------------------------------
+def run_killed_at(sandbox, fleet: str, task: str, timeout: float = 300) -> str:
+    """Start a first converge of the fleet and SIGKILL its whole process group as soon as the header of the task
+    (a part of its name) is printed; the output up to there."""
+    environment = sandbox.environment(ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0", PYTHONUNBUFFERED="1")
+    process = subprocess.Popen(
+        [str(ANSIBLE_PLAYBOOK), SITE, "--extra-vars", json.dumps({"fleet_name": fleet})],
+        cwd=REPO_ROOT,
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+
+    def kill() -> None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+
+    watchdog = threading.Timer(timeout, kill)
+    watchdog.start()
+    lines = []
+    try:
+        for line in process.stdout:
+            lines.append(line)
+            if line.startswith("TASK [") and task in line:
+                kill()
+                break
+    finally:
+        watchdog.cancel()
+        kill()
+        process.stdout.close()
+        process.wait()
+    output = "".join(lines)
+    assert process.returncode == -signal.SIGKILL, (
+        f"the run ended by itself (rc {process.returncode}):\n{output[-3000:]}"
+    )
+    assert task in lines[-1], f"the run was killed by the watchdog, not at {task}:\n{output[-3000:]}"
+    return output
+
+
+def killed_in_the_network(fleet: Fleet) -> None:
+    resources = fleet.resources()
+    assert len(resources["vpcs"]) == 1, resources
+    assert len(resources["nat_gateways"]) < EXAMPLE["fleet_network"]["az_count"], resources
+
+
+def killed_before_the_tokens_were_stored(fleet: Fleet) -> None:
+    assert len(fleet.gitlab.runners(fleet.name)) == len(EXAMPLE_RUNNERS)
+    assert len([kept for kept in fleet.stored().values() if "token" in kept]) < len(EXAMPLE_RUNNERS)
+
+
+def killed_before_the_groups(fleet: Fleet) -> None:
+    assert len(fleet.templates()) == len(EXAMPLE_RUNNERS)
+    assert len(fleet.groups()) < len(EXAMPLE_RUNNERS)
+
+
+def killed_with_the_manager_launched(fleet: Fleet) -> None:
+    assert len(fleet.resources()["instances"]) == 1
+    assert not fleet.config.exists()
+
+
+NAT_GATEWAYS = ("network : Create the NAT gateways", killed_in_the_network)
+TOKENS = ("registration : Keep the new tokens and ids in SSM", killed_before_the_tokens_were_stored)
+GROUPS = ("worker_pool : Keep each pool's Auto Scaling group", killed_before_the_groups)
+MANAGER = ("manager : Terminate the managers beyond manager_count", killed_with_the_manager_launched)
 
 
 @pytest.mark.parametrize(
-    ("variable", "value"),
+    ("name", "kills"),
     [
-        ("fleet_name", "Bad_Name"),
-        ("fleet_name", "x"),
-        ("fleet_region", "moon-1"),
-        ("fleet_extra_tags", "team=ci"),
-        ("fleet_extra_tags", {"runnerfleet:fleet": "someone-else"}),
+        # The runners created in GitLab, their tokens not stored yet: the hardest case.
+        ("e2e-crash-tokens", [TOKENS]),
+        # The launch templates made, no Auto Scaling group yet.
+        ("e2e-crash-groups", [GROUPS]),
+        # In the middle of the network (the VPC, subnets, gateway and Elastic IPs made, no NAT gateway yet); then the
+        # run that picks the network up killed with the manager launched, not yet recorded nor configured. Two kills
+        # in one case: the second comes late, so it adds little time, and its state is the one a first converge has.
+        ("e2e-crash-net-mgr", [NAT_GATEWAYS, MANAGER]),
     ],
+    ids=["tokens", "groups", "network-then-manager"],
 )
-def test_preflight_rejects_bad_input_before_any_call_and_names_the_variable(playbook, variable, value):
-    run = playbook(SITE, extra_vars={variable: value})
-    assert run.returncode != 0
-    message = run.final_failure
-    assert message.startswith(f"{variable} must be")
-    assert [name for name in CHECKED_VARIABLES if name in message] == [variable]
-    assert "Ask AWS who we are" not in task_names_run(run)
+def test_crash_consistency(new_fleet, name: str, kills: list[tuple[str, Callable[[Fleet], None]]]) -> None:
+    fleet = new_fleet(name)
+    timings: dict[str, float] = {}
+    torn = None
+    try:
+        for task, killed_state in kills:
+            with timed(timings, f"run killed at {task}"):
+                run_killed_at(fleet.sandbox, fleet.name, task)
+            killed_state(fleet)
+        with timed(timings, "run after the kill"):
+            assert_succeeded(fleet.converge(), "the run after the kill")
+        with timed(timings, "no-op"):
+            assert_no_change(fleet.converge(), "the run after that", {"localhost", fleet.manager})
+        assert_as_an_uninterrupted_run_leaves_it(fleet)
+        with timed(timings, "teardown"):
+            torn = fleet.teardown()
+    finally:
+        if torn is None:  # a check failed: the fleet goes all the same
+            fleet.teardown()
+    assert_succeeded(torn, "the teardown")
+    assert not any(fleet.resources().values())
 
 
+def assert_as_an_uninterrupted_run_leaves_it(fleet: Fleet) -> None:
+    """One runner per entry, its token stored in SSM, accepted by GitLab and in config.toml; one of each resource."""
+    names = {entry["name"] for entry in EXAMPLE_RUNNERS}
+    runners = fleet.gitlab.runners(fleet.name)
+    assert {description: len(same) for description, same in runners.items()} == {
+        f"{fleet.name}-{name}": 1 for name in names
+    }
+    stored = fleet.stored()
+    in_config = fleet.config_runners()
+    assert set(stored) == set(in_config) == names
+    for name, kept in stored.items():
+        runner_id = runners[f"{fleet.name}-{name}"][0]["id"]
+        assert int(kept["id"]) == runner_id == in_config[name]["id"], name
+        assert kept["token"] == fleet.gitlab.current_token(runner_id) == in_config[name]["token"], name
+        assert fleet.gitlab.verify(kept["token"]) == 200, name
+    resources = fleet.resources()
+    assert_counts(resources, EXAMPLE_RUNNERS)
+    running = [
+        instance["InstanceId"]
+        for reservation in fleet.aws("ec2").describe_instances(
+            Filters=[
+                {"Name": f"tag:{FLEET_TAG}", "Values": [fleet.name]},
+                {"Name": "instance-state-name", "Values": ["running"]},
+            ]
+        )["Reservations"]
+        for instance in reservation["Instances"]
+    ]
+    assert sorted(running) == sorted(resources["instances"])
+    assert resources["autoscaling_groups"] == resources["launch_templates"] == fleet.group_names(*names)
+
+
+# --- test 3 -----------------------------------------------------------------------------------------------------
+def base64_forms(secret: str) -> list[str]:
+    """What base64 makes of the secret inside a longer text, at each of the three alignments: the characters that
+    only the secret's own bytes decide (as tests/integration/test_runner_host.py reads it)."""
+    forms = []
+    for offset in range(3):
+        encoded = base64.b64encode(b"\0" * offset + secret.encode()).decode()
+        forms.append(encoded[4 if offset else 0 : -4])
+    return forms
+
+
+def leaked(text: str, secrets: dict[str, str]) -> list[str]:
+    """The names of the secrets the text holds, as they are or base64-encoded, and any runner token value."""
+    found = [name for name, secret in secrets.items() if any(form in text for form in (secret, *base64_forms(secret)))]
+    return found + [f"a runner token ({len(token)} characters)" for token in RUNNER_TOKEN.findall(text)]
+
+
+def test_no_secret_in_vvv_output_of_converge_and_teardown(new_fleet) -> None:
+    fleet = new_fleet("e2e-secrets")
+    endpoints = fleet.sandbox.endpoints
+    secrets = {
+        "GITLAB_API_TOKEN": endpoints["GITLAB_API_TOKEN"],
+        "the GitLab admin token": fleet.gitlab.token,
+        "AWS_SECRET_ACCESS_KEY": endpoints["AWS_SECRET_ACCESS_KEY"],
+    }
+    converged = fleet.playbook(SITE, "-vvv", extra_vars={"fleet_name": fleet.name}, json_report=False)
+    try:
+        assert converged.returncode == 0, converged.output[-4000:] + converged.stderr[-2000:]
+        assert 'token = "[MASKED]"' in converged.output  # the summary's config.toml, masked
+        stored = fleet.stored()
+        assert set(stored) == {entry["name"] for entry in EXAMPLE_RUNNERS}
+        for name, kept in stored.items():
+            secrets[f"{name}'s token in SSM"] = kept["token"]
+            secrets[f"{name}'s token in GitLab"] = fleet.gitlab.current_token(int(kept["id"]))
+    finally:
+        torn = fleet.teardown("-vvv", json_report=False)
+    assert torn.returncode == 0, torn.output[-4000:] + torn.stderr[-2000:]
+    for what, run in (("converge", converged), ("teardown", torn)):
+        found = leaked(run.output + run.stderr, secrets)
+        assert not found, f"the -vvv {what} printed {found}"
+
+
+# --- pre-flight: AWS and GitLab must answer and accept the credentials --------------------------------------------
 def sandbox_gitlab_hook(sandbox, method: str, path: str, body: dict | None = None) -> None:
     """Call one of the sandbox GitLab's test hooks (sandbox/gitlab/README.md)."""
     response = requests.request(
@@ -89,23 +661,28 @@ def sandbox_gitlab_hook(sandbox, method: str, path: str, body: dict | None = Non
     response.raise_for_status()
 
 
-def test_the_sandbox_gitlab_is_checked_and_its_token_never_shows_even_at_vvv(playbook, sandbox):
-    run = playbook(SITE, "-vvv", json_report=False)
-    assert run.returncode == 0, run.output[-3000:]
-    assert sandbox.endpoints["GITLAB_API_TOKEN"] not in run.output + run.stderr
-    assert f"GitLab: version 18.6.0 at {sandbox.endpoints['GITLAB_URL']}" in run.output
+def test_preflight_fails_clearly_and_quickly_when_aws_does_not_answer(playbook) -> None:
+    closed = ctl.free_port()
+    started = time.monotonic()
+    run = playbook(SITE, env={"AWS_ENDPOINT_URL": f"http://127.0.0.1:{closed}"})
+    assert run.returncode != 0
+    assert time.monotonic() - started < 120
+    message = run.final_failure
+    assert "AWS did not confirm an identity" in message
+    assert f"http://127.0.0.1:{closed}" in message
+    assert "make sandbox" in message
 
 
-def test_the_gitlab_check_rides_out_a_transient_fault(playbook, sandbox):
+def test_the_gitlab_check_rides_out_a_transient_fault(playbook, sandbox) -> None:
     sandbox_gitlab_hook(sandbox, "PUT", "faults", {"kinds": ["502"], "count": 1, "path": "/api/v4/version"})
     try:
-        run = playbook(SITE)
+        run = playbook(PREFLIGHT)
     finally:
         sandbox_gitlab_hook(sandbox, "DELETE", "faults")
-    assert run.returncode == 0, run.failure_messages()
+    assert run.returncode == 0, run.failure_text()
 
 
-def test_a_refused_gitlab_token_fails_with_a_named_cause_and_stays_hidden(playbook, sandbox):
+def test_a_refused_gitlab_token_fails_with_a_named_cause_and_stays_hidden(playbook) -> None:
     wrong = "glpat-wrong-token-0123456789"
     run = playbook(SITE, "-vvv", json_report=False, env={"GITLAB_API_TOKEN": wrong})
     assert run.returncode != 0
@@ -114,7 +691,7 @@ def test_a_refused_gitlab_token_fails_with_a_named_cause_and_stays_hidden(playbo
     assert wrong not in run.output + run.stderr
 
 
-def test_an_unreachable_gitlab_fails_with_a_named_cause(playbook):
+def test_an_unreachable_gitlab_fails_with_a_named_cause(playbook) -> None:
     closed = ctl.free_port()
     run = playbook(SITE, env={"GITLAB_URL": f"http://127.0.0.1:{closed}"})
     assert run.returncode != 0
