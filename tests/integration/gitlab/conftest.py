@@ -9,6 +9,7 @@ client would. Every test starts from the seed (sandbox/gitlab/README.md): an aut
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterator
 
 import gitlab
 import pytest
@@ -86,7 +87,11 @@ def gitlab_sandbox(sandbox) -> GitLabSandbox:
 
 
 @pytest.fixture(autouse=True)
-def _fresh_gitlab(gitlab_sandbox: GitLabSandbox) -> None:
+def _fresh_gitlab(gitlab_sandbox: GitLabSandbox) -> Iterator[None]:
+    gitlab_sandbox.hook("POST", "reset")
+    yield
+    # And after: the session's sandbox is shared, and a setting a test leaves (a 1-second token expiry, a fault
+    # plan) would change what the tests after this suite see.
     gitlab_sandbox.hook("POST", "reset")
 
 
