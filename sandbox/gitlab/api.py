@@ -113,13 +113,18 @@ def presented_token(request: Request) -> str | None:
     return token if isinstance(token, str) and token else None
 
 
-def authenticate(ctx: Context, scope_class: ScopeClass) -> None:
+def presented_access(ctx: Context) -> tuple[User, AccessToken]:
+    """The user and the live access token the request presents; 401 otherwise."""
     token = presented_token(ctx.request)
     found = ctx.store.user_for_token(token) if token else None
     if found is None:
         raise unauthorized()
-    user, access = found
-    _check_token_alive(access, ctx.now)
+    _check_token_alive(found[1], ctx.now)
+    return found
+
+
+def authenticate(ctx: Context, scope_class: ScopeClass) -> None:
+    user, access = presented_access(ctx)
     verdict = policy.check_scope(access, scope_class)
     if verdict is ScopeVerdict.UNUSABLE:
         raise unauthorized()
@@ -718,12 +723,7 @@ def get_version(ctx: Context) -> Response:
 
 def get_own_token(ctx: Context) -> Response:
     """GET /personal_access_tokens/self (GitLab 15.5+): the presented token's own record, whatever its scopes."""
-    token = presented_token(ctx.request)
-    found = ctx.store.user_for_token(token) if token else None
-    if found is None:
-        raise unauthorized()
-    user, access = found
-    _check_token_alive(access, ctx.now)
+    user, access = presented_access(ctx)
     expires = access.expires_at.date().isoformat() if access.expires_at else None
     body = {
         "id": zlib.crc32(access.token.encode()) % 100000,
