@@ -83,6 +83,7 @@ bench: venv
 	$(BIN)/python tests/perf/bench_runner_config.py
 	$(BIN)/python tests/perf/bench_runner_host.py
 	$(BIN)/python tests/perf/bench_aws_roles.py
+	$(BIN)/python tests/perf/bench_site.py
 
 changelog: venv
 	$(BIN)/antsibull-changelog lint
