@@ -189,100 +189,25 @@ with contextlib.suppress(ImportError):  # AnsibleAWSModule reports a missing bot
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
+# What differs between a group and these parameters: shared with fleet_worker_pool_info, which must decide exactly
+# as this module does. current_policy and wanted_view stay importable from here for the callers that use them.
+# pylint: disable-next=unused-import
+from ansible_collections.runnerfleet.gitlab_aws.plugins.module_utils._autoscaling_group import (
+    creation_capacity,
+    current_policy,  # noqa: F401
+    desired_policy,
+    group_differences,
+    group_view,
+    tag_state,
+    wanted_view,  # noqa: F401
+)
+
 RETRY = AWSRetry.jittered_backoff(retries=10, catch_extra_error_codes=["ScalingActivityInProgress", "ResourceInUse"])
 
 
 def describe_group(client, name: str) -> dict[str, Any] | None:
     groups = client.describe_auto_scaling_groups(AutoScalingGroupNames=[name], aws_retry=True)["AutoScalingGroups"]
     return groups[0] if groups else None
-
-
-def desired_policy(params: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "LaunchTemplate": {
-            "LaunchTemplateSpecification": {
-                "LaunchTemplateId": params["launch_template_id"],
-                "Version": params["launch_template_version"],
-            },
-            "Overrides": [{"InstanceType": instance_type} for instance_type in params["instance_types"]],
-        },
-        "InstancesDistribution": {
-            "OnDemandBaseCapacity": params["on_demand_base_capacity"],
-            "OnDemandPercentageAboveBaseCapacity": params["on_demand_percentage_above_base_capacity"],
-            "SpotAllocationStrategy": params["spot_allocation_strategy"],
-        },
-    }
-
-
-def current_policy(group: dict[str, Any]) -> dict[str, Any]:
-    """The parts of the group's mixed instances policy this module manages, in desired_policy's shape."""
-    policy = group.get("MixedInstancesPolicy") or {}
-    template = policy.get("LaunchTemplate") or {}
-    spec = template.get("LaunchTemplateSpecification") or {}
-    distribution = policy.get("InstancesDistribution") or {}
-    return {
-        "LaunchTemplate": {
-            "LaunchTemplateSpecification": {
-                "LaunchTemplateId": spec.get("LaunchTemplateId"),
-                "Version": spec.get("Version"),
-            },
-            "Overrides": [{"InstanceType": o.get("InstanceType")} for o in template.get("Overrides") or []],
-        },
-        "InstancesDistribution": {
-            key: distribution.get(key)
-            for key in ("OnDemandBaseCapacity", "OnDemandPercentageAboveBaseCapacity", "SpotAllocationStrategy")
-        },
-    }
-
-
-def group_view(group: dict[str, Any] | None) -> dict[str, Any]:
-    """What the diff and the result show of a group."""
-    if not group:
-        return {}
-    return {
-        "name": group["AutoScalingGroupName"],
-        "arn": group.get("AutoScalingGroupARN", ""),
-        "min_size": group["MinSize"],
-        "max_size": group["MaxSize"],
-        "desired_capacity": group["DesiredCapacity"],
-        "subnets": sorted(s for s in (group.get("VPCZoneIdentifier") or "").split(",") if s),
-        "protect_from_scale_in": bool(group.get("NewInstancesProtectedFromScaleIn")),
-        "mixed_instances_policy": current_policy(group),
-        "suspended_processes": sorted(p["ProcessName"] for p in group.get("SuspendedProcesses") or []),
-        "tags": {t["Key"]: t["Value"] for t in group.get("Tags") or []},
-        "tags_propagated": sorted(t["Key"] for t in group.get("Tags") or [] if t.get("PropagateAtLaunch")),
-    }
-
-
-def wanted_view(params: dict[str, Any], current: dict[str, Any]) -> dict[str, Any]:
-    """The group as it will be after the run: the current view with every managed setting applied."""
-    tags = {key: str(value) for key, value in params["tags"].items()}
-    view = dict(current)
-    view.update(
-        {
-            "name": params["name"],
-            "min_size": params["min_size"],
-            "max_size": params["max_size"],
-            "subnets": sorted(params["subnets"]),
-            "protect_from_scale_in": params["protect_from_scale_in"],
-            "mixed_instances_policy": desired_policy(params),
-            "suspended_processes": sorted(set(params["suspended_processes"])),
-            "tags": tags,
-            "tags_propagated": sorted(tags) if params["propagate_tags"] else [],
-        }
-    )
-    if not current:
-        view.update({"arn": "", "desired_capacity": creation_capacity(params)})
-    else:
-        # Without a DesiredCapacity, AWS moves the live capacity only into the new bounds: down to a lower maximum,
-        # up to a higher minimum. It is never reset.
-        view["desired_capacity"] = max(params["min_size"], min(current["desired_capacity"], params["max_size"]))
-    return view
-
-
-def creation_capacity(params: dict[str, Any]) -> int:
-    """The capacity a new group starts with: the one asked for, but never below the minimum AWS would refuse."""
-    return max(params["desired_capacity"], params["min_size"])
 
 
 def tag_list(name: str, tags: dict[str, str], propagate: bool) -> list[dict[str, Any]]:
@@ -350,11 +275,6 @@ def update_group(client, params: dict[str, Any], current: dict[str, Any], wanted
         client.create_or_update_tags(Tags=tag_list(name, wanted["tags"], params["propagate_tags"]), aws_retry=True)
 
 
-def tag_state(view: dict[str, Any], keys: Any) -> dict[str, tuple[str | None, bool]]:
-    """Each key's value and whether it propagates."""
-    return {key: (view["tags"].get(key), key in view["tags_propagated"]) for key in keys}
-
-
 def scaling_policies(client, name: str) -> list[str]:
     paginator = client.get_paginator("describe_policies")
     pages = paginator.paginate(AutoScalingGroupName=name).build_full_result()
@@ -364,10 +284,9 @@ def scaling_policies(client, name: str) -> list[str]:
 def ensure_present(module: AnsibleAWSModule, client) -> tuple[bool, dict[str, Any], dict[str, Any]]:
     params = module.params
     group = describe_group(client, params["name"])
-    before = group_view(group)
-    wanted = wanted_view(params, before)
+    before, wanted, differing = group_differences(group, params)
     policies = scaling_policies(client, params["name"]) if group and params["purge_scaling_policies"] else []
-    changed = before != wanted or bool(policies)
+    changed = bool(differing) or bool(policies)
     if not changed or module.check_mode:
         return changed, before, wanted
 
