@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import copy
 import datetime
-import functools
 import json
-import os
 import re
 from collections.abc import Callable
 from typing import Any
@@ -24,7 +22,6 @@ import pytest
 from ansible.module_utils.testing import patch_module_args
 from ansible_collections.amazon.aws.plugins.modules import ec2_instance, ec2_instance_info, ec2_tag
 from ansible_collections.runnerfleet.gitlab_aws.plugins.modules import fleet_manager_info as fmi
-from botocore.loaders import JSONFileLoader
 from moto import mock_aws
 
 FLEET = "fleet"
@@ -671,35 +668,10 @@ FLEET_TAG = "runnerfleet:fleet"
 FILTERS = {f"tag:{FLEET_TAG}": FLEET, "instance-state-name": ["pending", "running", "stopping", "stopped"]}
 
 
-_PARSED: dict[str, Any] = {}
-
-
-def parsed_once(load_file: Callable) -> Callable:
-    """JSONFileLoader.load_file, answering each file from the first parse (by path, whichever loader asks)."""
-
-    @functools.wraps(load_file)
-    def load(self, file_path):
-        if file_path not in _PARSED:
-            _PARSED[file_path] = load_file(self, file_path)
-        return _PARSED[file_path]
-
-    return load
-
-
 @pytest.fixture
-def aws(monkeypatch, tmp_path):
+def aws(offline_aws_environment, botocore_models_parsed_once):
     """moto's in-process EC2 and IAM, with fake credentials and none of the sandbox's endpoints or profiles."""
-    for name in list(os.environ):
-        if name.startswith(("AWS_", "EC2_", "BOTO_")) or name == "S3_URL":
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "config"))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "credentials"))
-    # Each module run makes its own botocore session, which parses botocore's service models again (a third of a
-    # second each); the models do not change, so they are parsed once.
-    monkeypatch.setattr(JSONFileLoader, "load_file", parsed_once(JSONFileLoader.load_file))
+    offline_aws_environment(REGION)
     with mock_aws():
         yield boto3.client("ec2", region_name=REGION)
 

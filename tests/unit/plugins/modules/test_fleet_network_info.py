@@ -11,7 +11,6 @@ from __future__ import annotations
 import copy
 import datetime
 import json
-import os
 from collections.abc import Callable
 from typing import Any
 
@@ -934,16 +933,9 @@ MOTO_ZONES = ["us-east-1a", "us-east-1b"]
 
 
 @pytest.fixture
-def aws(monkeypatch, tmp_path):
+def aws(offline_aws_environment):
     """moto's in-process EC2, with fake credentials and none of the sandbox's endpoints or profiles."""
-    for name in list(os.environ):
-        if name.startswith(("AWS_", "EC2_", "BOTO_")) or name == "S3_URL":
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "config"))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "credentials"))
+    offline_aws_environment(REGION)
     with mock_aws():
         yield boto3.client("ec2", region_name=REGION)
 

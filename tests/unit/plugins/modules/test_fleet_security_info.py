@@ -14,13 +14,10 @@ from __future__ import annotations
 
 import copy
 import json
-import os
 from collections.abc import Callable
 from typing import Any
 
 import boto3
-import botocore.loaders
-import botocore.session
 import pytest
 from ansible.module_utils.testing import patch_module_args
 from ansible_collections.amazon.aws.plugins.modules import ec2_security_group as real_sg
@@ -827,27 +824,9 @@ def answering_return(original: Callable) -> Callable:
 
 
 @pytest.fixture
-def aws(monkeypatch, tmp_path):
+def aws(monkeypatch, offline_aws_environment, botocore_models_parsed_once):
     """moto's in-process EC2 and IAM, with fake credentials and none of the sandbox's endpoints or profiles."""
-    for name in list(os.environ):
-        if name.startswith(("AWS_", "EC2_", "BOTO_")) or name == "S3_URL":
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "config"))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "credentials"))
-    # Every module run makes its own boto3 session, which would parse the EC2 service model again: one loader serves
-    # them all here.
-    loaders: dict[Any, botocore.loaders.Loader] = {}
-    create_loader = botocore.session.create_loader
-
-    def shared_loader(search_path_string=None):
-        if search_path_string not in loaders:
-            loaders[search_path_string] = create_loader(search_path_string)
-        return loaders[search_path_string]
-
-    monkeypatch.setattr(botocore.session, "create_loader", shared_loader)
+    offline_aws_environment(REGION)
     # ec2_security_group waits for AWS to settle after a change; moto has settled already.
     monkeypatch.setattr(real_sg, "sleep", lambda _seconds: None)
     # One of the sandbox's moto patches (sandbox/moto_patches.py), for these tests only:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import copy
 import datetime
 import json
-import os
 from collections.abc import Callable
 from typing import Any
 
@@ -745,25 +744,14 @@ MOTO_AMI = "ami-1e749f67"  # one of moto's bundled AMIs (the molecule scenario's
 
 
 @pytest.fixture
-def aws(monkeypatch, tmp_path):
+def aws(monkeypatch, offline_aws_environment, botocore_models_parsed_once):
     """moto's in-process AWS with the sandbox's patches, fake credentials and no endpoint or profile."""
     from sandbox import moto_patches  # noqa: PLC0415 (only the moto tests need the sandbox)
 
     moto_patches.apply()
     # The patches make IAM load AWS's managed policies, which no test here needs: they slow every reset.
     monkeypatch.setitem(moto_patches.default_user_config["iam"], "load_aws_managed_policies", False)
-    for name in list(os.environ):
-        if name.startswith(("AWS_", "EC2_", "BOTO_")) or name == "S3_URL":
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "config"))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "credentials"))
-    # One botocore loader for every module run: each run builds its own session, which would read the service
-    # models again (most of a run's time here).
-    loader = botocore.loaders.create_loader()
-    monkeypatch.setattr(botocore.session, "create_loader", lambda *_args, **_kwargs: loader)
+    offline_aws_environment(REGION)
     with mock_aws():
         yield
 
