@@ -205,6 +205,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict, compare_aws_tags
 from ansible_collections.amazon.aws.plugins.module_utils.transformation import ansible_dict_to_boto3_filter_list
+from ansible_collections.runnerfleet.gitlab_aws.plugins.module_utils._drift import read_all_pages
 
 # What DescribeImages answers for an AMI that does not exist (or no longer does) in the region.
 MISSING_IMAGE_CODES = ["InvalidAMIID.NotFound", "InvalidAMIID.Unavailable"]
@@ -357,11 +358,6 @@ def instance_view(instance: dict[str, Any]) -> dict[str, Any]:
 # ------------------------------------------------------------------------------------------------- reading
 
 
-@AWSRetry.jittered_backoff(retries=10)
-def _paginate(client, operation: str, key: str, **params) -> list[dict[str, Any]]:
-    return client.get_paginator(operation).paginate(**params).build_full_result()[key]
-
-
 def read_managers(client, params: dict[str, Any]) -> dict[str, Any]:
     """Everything compare() looks at, as EC2's describe calls return it."""
     try:
@@ -370,19 +366,16 @@ def read_managers(client, params: dict[str, Any]) -> dict[str, Any]:
         images = []
     image = images[0] if images else None
     instances = []
-    for reservation in _paginate(
-        client,
-        "describe_instances",
-        "Reservations",
-        Filters=ansible_dict_to_boto3_filter_list(params["filters"]),
-    ):
+    for reservation in read_all_pages(
+        client, "describe_instances", Filters=ansible_dict_to_boto3_filter_list(params["filters"])
+    )["Reservations"]:
         instances.extend(reservation["Instances"])
     subnet_ids = list(dict.fromkeys(manager["subnet_id"] for manager in params["managers"]))
     subnets = []
     if subnet_ids:
-        subnets = _paginate(
-            client, "describe_subnets", "Subnets", Filters=[{"Name": "subnet-id", "Values": subnet_ids}]
-        )
+        subnets = read_all_pages(client, "describe_subnets", Filters=[{"Name": "subnet-id", "Values": subnet_ids}])[
+            "Subnets"
+        ]
     root_device_name = (image or {}).get("RootDeviceName", "")
     wanted_names = {manager["name"] for manager in params["managers"]}
     volume_ids = [
@@ -393,9 +386,9 @@ def read_managers(client, params: dict[str, Any]) -> dict[str, Any]:
     ]
     volumes = []
     if volume_ids:
-        volumes = _paginate(
-            client, "describe_volumes", "Volumes", Filters=[{"Name": "volume-id", "Values": volume_ids}]
-        )
+        volumes = read_all_pages(client, "describe_volumes", Filters=[{"Name": "volume-id", "Values": volume_ids}])[
+            "Volumes"
+        ]
     return {"image": image, "instances": instances, "subnets": subnets, "volumes": volumes}
 
 

@@ -152,6 +152,7 @@ with contextlib.suppress(ImportError):  # AnsibleAWSModule reports a missing bot
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+from ansible_collections.runnerfleet.gitlab_aws.plugins.module_utils._drift import Comparison as DriftComparison
 
 FLEET_TAG = "runnerfleet:fleet"
 # A VPC endpoint's states once deleted (AWS capitalises them; the lower-case ones are kept for older answers).
@@ -187,16 +188,8 @@ def named(tags: dict[str, str], name: str) -> dict[str, str]:
     return {**tags, "Name": name}
 
 
-class Comparison:
-    """Collects what differs; each check says in one sentence what the role's task would change."""
-
-    def __init__(self) -> None:
-        self.drift: list[str] = []
-
-    def expect(self, condition: bool, message: str) -> bool:
-        if not condition:
-            self.drift.append(message)
-        return condition
+class Comparison(DriftComparison):
+    """The shared collector, with tags compared as the network modules compare them (aws: tags left out)."""
 
     def expect_tags(self, resource: dict[str, Any], wanted: dict[str, str], what: str) -> bool:
         return self.expect(tag_dict(resource) == wanted, f"{what}: tags differ")

@@ -322,6 +322,8 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 from ansible_collections.amazon.aws.plugins.module_utils.policy import compare_policies
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict, compare_aws_tags
+from ansible_collections.runnerfleet.gitlab_aws.plugins.module_utils._drift import Comparison as DriftComparison
+from ansible_collections.runnerfleet.gitlab_aws.plugins.module_utils._drift import read_all_pages
 
 # ec2_security_group's own rule tuple: two rules are the same rule when all five fields are equal.
 Rule = namedtuple("Rule", ["port_range", "protocol", "target", "target_type", "description"])
@@ -332,17 +334,12 @@ PORT_KEYS = ("from_port", "to_port", "ports", "icmp_type", "icmp_code")
 FOREIGN_GROUP = r"^([^/]+)/?(sg-\S+)?/(\S+)"
 
 
-class Comparison:
-    """Collects what differs; each check says in one sentence what one of the role's tasks would change."""
+class Comparison(DriftComparison):
+    """The shared collector, plus the warnings ec2_security_group would give, and tags as amazon.aws compares them."""
 
     def __init__(self) -> None:
-        self.drift: list[str] = []
+        super().__init__()
         self.warnings: list[str] = []
-
-    def expect(self, condition: bool, message: str) -> bool:
-        if not condition:
-            self.drift.append(message)
-        return condition
 
     def expect_tags(self, current: dict[str, str], wanted: dict | None, purge: bool, what: str, ec2=False) -> bool:
         """Tags as amazon.aws's modules compare them (compare_aws_tags: aws: tags are never purged)."""
@@ -671,11 +668,6 @@ def compare(snapshot: dict[str, Any], plan: dict[str, Any]) -> dict[str, Any]:
 # ------------------------------------------------------------------------------------------------- reading
 
 
-@AWSRetry.jittered_backoff(retries=10)
-def _paginate(client, operation: str, **kwargs) -> dict[str, Any]:
-    return client.get_paginator(operation).paginate(**kwargs).build_full_result()
-
-
 def _or_none(call, *args, **kwargs):
     """A Get call's answer, or None when the entity does not exist."""
     try:
@@ -690,7 +682,7 @@ def read_security(ec2, iam, plan: dict[str, Any]) -> dict[str, Any]:
     names = [group["name"] for group in plan["security_groups"]]
     if plan["vpc_id"] and names:
         filters = [{"Name": "group-name", "Values": names}, {"Name": "vpc-id", "Values": [plan["vpc_id"]]}]
-        snapshot["security_groups"] = _paginate(ec2, "describe_security_groups", Filters=filters)["SecurityGroups"]
+        snapshot["security_groups"] = read_all_pages(ec2, "describe_security_groups", Filters=filters)["SecurityGroups"]
 
     roles, attached = {}, {}
     for wanted in plan["iam_roles"]:
@@ -700,7 +692,7 @@ def read_security(ec2, iam, plan: dict[str, Any]) -> dict[str, Any]:
             continue
         roles[name] = answer["Role"]
         if wanted.get("managed_policies") is not None:
-            attached[name] = _paginate(iam, "list_attached_role_policies", RoleName=name)["AttachedPolicies"]
+            attached[name] = read_all_pages(iam, "list_attached_role_policies", RoleName=name)["AttachedPolicies"]
     snapshot["roles"], snapshot["attached_policies"] = roles, attached
 
     inline = {}

@@ -354,6 +354,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_specifications, compare_aws_tags
 from ansible_collections.amazon.aws.plugins.module_utils.transformation import scrub_none_parameters
 from ansible_collections.runnerfleet.gitlab_aws.plugins.module_utils._autoscaling_group import group_differences
+from ansible_collections.runnerfleet.gitlab_aws.plugins.module_utils._drift import Comparison
 
 FLEET_TAG = "runnerfleet:fleet"
 RETRY = AWSRetry.jittered_backoff(retries=10)
@@ -458,18 +459,6 @@ ARGUMENT_SPEC = {
 
 
 # ------------------------------------------------------------------------------------------------- comparing
-
-
-class Comparison:
-    """Collects what differs; each check says in one sentence what the role's task would change."""
-
-    def __init__(self) -> None:
-        self.drift: list[str] = []
-
-    def expect(self, condition: bool, message: str) -> bool:
-        if not condition:
-            self.drift.append(message)
-        return condition
 
 
 def differing_keys(current: dict[str, Any], wanted: dict[str, Any]) -> list[str]:
