@@ -1,0 +1,403 @@
+# Copyright: (c) 2026, runnerfleet maintainers
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The fleet model (plugin_utils/_fleet_plan and the fleet_plan filter): each default, derived name and rule the
+plan holds, once; a wrong description gives its problems and no plan; the plan never holds the API token."""
+
+from __future__ import annotations
+
+import copy
+import json
+
+import pytest
+from ansible.errors import AnsibleFilterError
+from ansible_collections.runnerfleet.gitlab_aws.plugins.filter.fleet_description import (
+    FilterModule,
+    fleet_host_runners,
+    fleet_plan,
+)
+from ansible_collections.runnerfleet.gitlab_aws.plugins.plugin_utils._fleet_plan import (
+    HOST_KEYS,
+    VARIABLES,
+    carve,
+    host_runners,
+    resolve,
+)
+
+TOKEN = "glpat-plan-SECRET-7d1e0b"
+ACCOUNT = "123456789012"
+AMI = "ami-0123456789abcdef0"
+
+
+def description(**overrides) -> dict:
+    base = {
+        "fleet_name": "cif",
+        "fleet_region": "eu-west-1",
+        "fleet_gitlab_url": "https://gitlab.example.com/",
+        "fleet_gitlab_api_token": TOKEN,
+        "fleet_managers": {"ami": AMI},
+        "fleet_worker_ami": AMI,
+        "fleet_runners": [
+            {"name": "small", "runner_type": "instance_type", "tags": ["docker"], "executor": "docker-autoscaler"},
+            {"name": "shell", "runner_type": "instance_type", "tags": ["sh"], "executor": "shell", "limit": 2},
+        ],
+    }
+    base.update(overrides)
+    return base
+
+
+def plan_of(**overrides) -> dict:
+    """The plan, each role's part without the fleet basics it repeats (test_every_part_carries_the_fleet_basics)."""
+    resolved = resolve(description(**overrides), account_id=ACCOUNT)
+    assert resolved["problems"] == []
+    return {
+        name: {key: value for key, value in part.items() if key != "fleet"} if name in ROLE_PARTS else part
+        for name, part in resolved["plan"].items()
+    }
+
+
+ROLE_PARTS = ("network", "security", "cache", "registration", "worker_pool", "managers", "runner_host")
+
+
+def test_every_part_carries_the_fleet_basics():
+    plan = resolve(description(fleet_tag_key="acme:fleet"), account_id=ACCOUNT)["plan"]
+    basics = {"name": "cif", "region": "eu-west-1", "tag_key": "acme:fleet", "tags": plan["fleet"]["tags"]}
+    assert set(plan) == {"fleet", "runners", *ROLE_PARTS}
+    for name in ROLE_PARTS:
+        assert plan[name]["fleet"] == basics, name
+
+
+# --- the fleet as a whole -----------------------------------------------------------------------------------------
+
+
+def test_fleet_part_applies_defaults_and_names():
+    fleet = plan_of()["fleet"]
+    assert fleet == {
+        "name": "cif",
+        "region": "eu-west-1",
+        "tag_key": "runnerfleet:fleet",
+        "tags": {"runnerfleet:fleet": "cif", "ManagedBy": "runnerfleet.gitlab_aws"},
+        "filters": {"tag:runnerfleet:fleet": "cif"},
+        "ssm_path": "/runnerfleet/cif",
+        "gitlab_url": "https://gitlab.example.com",
+        "gitlab_validate_certs": True,
+    }
+
+
+def test_the_users_tag_key_tags_and_finds_everything():
+    plan = plan_of(fleet_tag_key="acme:fleet", fleet_extra_tags={"team": "ci", "cost": 42})
+    assert plan["fleet"]["tags"] == {
+        "team": "ci",
+        "cost": "42",
+        "acme:fleet": "cif",
+        "ManagedBy": "runnerfleet.gitlab_aws",
+    }
+    assert plan["fleet"]["filters"] == {"tag:acme:fleet": "cif"}
+    assert "runnerfleet:fleet" not in json.dumps(plan)
+    assert plan["worker_pool"]["pools"][0]["tags"]["acme:fleet"] == "cif"
+
+
+def test_given_fleet_tags_are_kept_as_strings():
+    tags = {"runnerfleet:fleet": "cif", "ManagedBy": "me", "n": 1}
+    assert plan_of(fleet_tags=tags)["fleet"]["tags"] == {"runnerfleet:fleet": "cif", "ManagedBy": "me", "n": "1"}
+
+
+def test_null_variables_take_their_defaults():
+    plan = plan_of(fleet_tag_key=None, fleet_network=None, fleet_cache=None, fleet_gitlab_validate_certs=None)
+    assert plan["fleet"]["tag_key"] == "runnerfleet:fleet"
+    assert plan["network"]["vpc_cidr"] == "10.80.0.0/16"
+    assert plan["cache"]["expiration_days"] == 14
+    assert plan["fleet"]["gitlab_validate_certs"] is True
+
+
+# --- network ----------------------------------------------------------------------------------------------------
+
+
+def test_network_carves_public_then_private_subnets():
+    network = plan_of()["network"]
+    assert network["public_cidrs"] == ["10.80.0.0/20", "10.80.16.0/20"]
+    assert network["private_cidrs"] == ["10.80.32.0/20", "10.80.48.0/20"]
+    assert network["zone_count"] == 2
+    assert network["existing"] is False
+
+
+def test_network_zone_count_follows_named_zones():
+    network = plan_of(
+        fleet_network={"vpc_cidr": "10.1.0.0/24", "availability_zones": ["eu-west-1a", "eu-west-1b", "eu-west-1c"]}
+    )["network"]
+    assert network["zone_count"] == 3
+    assert network["public_cidrs"] == ["10.1.0.0/28", "10.1.0.16/28", "10.1.0.32/28"]
+    assert network["private_cidrs"] == ["10.1.0.48/28", "10.1.0.64/28", "10.1.0.80/28"]
+
+
+def test_network_given_cidrs_win():
+    network = plan_of(
+        fleet_network={"public_subnet_cidrs": ["10.80.200.0/24", "10.80.201.0/24"], "private_subnet_cidrs": []}
+    )["network"]
+    assert network["public_cidrs"] == ["10.80.200.0/24", "10.80.201.0/24"]
+    assert network["private_cidrs"] == ["10.80.32.0/20", "10.80.48.0/20"]
+
+
+def test_existing_network_carves_nothing():
+    network = plan_of(fleet_network={"vpc_id": "vpc-0abc", "private_subnet_ids": ["subnet-01"]})["network"]
+    assert network["existing"] is True
+    assert network["vpc_id"] == "vpc-0abc"
+    assert network["private_subnet_ids"] == ["subnet-01"]
+    assert network["public_cidrs"] == network["private_cidrs"] == []
+
+
+def test_network_names_are_per_fleet_with_zone_patterns():
+    names = plan_of()["network"]["names"]
+    assert names == {
+        "vpc": "cif-vpc",
+        "internet_gateway": "cif-igw",
+        "public_subnet": "cif-public-{zone}",
+        "private_subnet": "cif-private-{zone}",
+        "nat": "cif-nat-{zone}",
+        "public_route_table": "cif-public",
+        "private_route_table": "cif-private-{zone}",
+        "s3_endpoint": "cif-s3",
+    }
+    assert names["nat"].format(zone="eu-west-1a") == "cif-nat-eu-west-1a"
+
+
+def test_carve_takes_subnets_in_address_order():
+    assert carve("10.0.0.0/16", 3) == ["10.0.0.0/20", "10.0.16.0/20", "10.0.32.0/20"]
+
+
+# --- security, cache ------------------------------------------------------------------------------------------------
+
+
+def test_security_names():
+    security = plan_of(
+        fleet_managers={"ami": AMI, "connection": "ssh", "ssh_bastion": "b", "ssh_cidrs": ["10.0.0.0/24"]}
+    )["security"]
+    assert security == {
+        "manager_group": "cif-managers",
+        "worker_group": "cif-workers",
+        "manager_role": "cif-manager",
+        "worker_role": "cif-worker",
+        "manager_policy": "cif-manager",
+        "manager_ssh_cidrs": ["10.0.0.0/24"],
+        "autoscaling_group_prefix": "cif-",
+    }
+
+
+def test_cache_bucket_is_named_after_fleet_and_account():
+    cache = plan_of(fleet_cache={"expiration_days": 3, "kms_key_id": "alias/ci"})["cache"]
+    assert cache == {
+        "bucket": f"cif-runner-cache-{ACCOUNT}",
+        "account_known": True,
+        "expiration_days": 3,
+        "kms_key_id": "alias/ci",
+        "remove_on_teardown": False,
+    }
+
+
+def test_cache_bucket_before_the_account_is_known():
+    cache = resolve(description())["plan"]["cache"]
+    assert cache["bucket"] == "cif-runner-cache-000000000000"
+    assert cache["account_known"] is False
+
+
+# --- runners ------------------------------------------------------------------------------------------------------
+
+
+def test_registration_entries_carry_gitlab_attributes_only():
+    runners = [
+        {
+            "name": "grp",
+            "runner_type": "group_type",
+            "group": "platform/infra",
+            "tags": ["a", "b"],
+            "run_untagged": False,
+            "paused": True,
+            "maximum_timeout": 3600,
+            "maintenance_note": "n",
+            "executor": "shell",
+            "limit": 3,
+        }
+    ]
+    registration = plan_of(fleet_runners=runners)["registration"]
+    assert registration["ssm_path"] == "/runnerfleet/cif/runners"
+    assert registration["description_prefix"] == "cif-"
+    assert registration["runners"] == [
+        {
+            "name": "grp",
+            "description": "cif-grp",
+            "runner_type": "group_type",
+            "group": "platform/infra",
+            "tag_list": ["a", "b"],
+            "run_untagged": False,
+            "paused": True,
+            "maximum_timeout": 3600,
+            "maintenance_note": "n",
+        }
+    ]
+
+
+def test_worker_pools_only_for_docker_autoscaler_entries_with_defaults():
+    pools = plan_of()["worker_pool"]["pools"]
+    assert pools == [
+        {
+            "entry": "small",
+            "template_name": "cif-small",
+            "group_name": "cif-small",
+            "ami": AMI,
+            "instance_types": ["m5.large"],
+            "spot": True,
+            "on_demand_base": 0,
+            "on_demand_percentage": 0,
+            "spot_allocation_strategy": "price-capacity-optimized",
+            "max_instances": 10,
+            "capacity_per_instance": 1,
+            "root_size": 30,
+            "volume_type": "gp3",
+            "tags": {
+                "runnerfleet:fleet": "cif",
+                "ManagedBy": "runnerfleet.gitlab_aws",
+                "Name": "cif-small",
+                "runnerfleet:worker-pool": "small",
+            },
+        }
+    ]
+
+
+@pytest.mark.parametrize(
+    ("entry", "expected"),
+    [
+        ({"instance_types": ["c5.large", "c5a.large"]}, {"instance_types": ["c5.large", "c5a.large"]}),
+        ({"instance_type": "t3.small"}, {"instance_types": ["t3.small"]}),
+        ({"spot": False}, {"spot": False, "on_demand_percentage": 100}),
+        ({"autoscaling_group": "own-group"}, {"group_name": "own-group", "template_name": "cif-small"}),
+        ({"ami": "ami-0fedcba9876543210"}, {"ami": "ami-0fedcba9876543210"}),
+        (
+            {"max_instances": 4, "capacity_per_instance": 2, "on_demand_base": 1},
+            {"max_instances": 4, "capacity_per_instance": 2, "on_demand_base": 1},
+        ),
+        ({"root_size": 80, "volume_type": "io2"}, {"root_size": 80, "volume_type": "io2"}),
+        ({"spot_allocation_strategy": "lowest-price"}, {"spot_allocation_strategy": "lowest-price"}),
+    ],
+)
+def test_worker_pool_settings_from_the_entry(entry, expected):
+    runner = {"name": "small", "runner_type": "instance_type", "tags": ["d"], "executor": "docker-autoscaler", **entry}
+    pool = plan_of(fleet_runners=[runner])["worker_pool"]["pools"][0]
+    assert {key: pool[key] for key in expected} == expected
+
+
+def test_managers_names_and_defaults():
+    shell_only = [{"name": "sh", "runner_type": "instance_type", "tags": ["sh"], "executor": "shell"}]
+    managers = plan_of(fleet_managers={"ami": AMI, "count": 3}, fleet_runners=shell_only)["managers"]
+    assert managers == {
+        "count": 3,
+        "names": ["cif-manager-1", "cif-manager-2", "cif-manager-3"],
+        "instance_type": "t3.medium",
+        "ami": AMI,
+        "connection": "ssm",
+        "ssh_bastion": "",
+        "ssh_user": "ec2-user",
+        "inventory_group": "runner_managers",
+    }
+
+
+def test_runner_host_part():
+    host = plan_of(fleet_runner_settings={"check_interval": 3})["runner_host"]
+    assert host["install"] is True
+    assert host["gitlab_runner_version"] == "18.9.0"
+    assert host["settings"] == {"check_interval": 3}
+    assert host["token_ssm_path"] == "/runnerfleet/cif/runners"
+    assert host["docker_machine_ssm_path"] == "/runnerfleet/cif/docker-machine"
+    assert host["runners"] == [
+        {"name": "small", "executor": "docker-autoscaler"},
+        {"name": "shell", "executor": "shell", "limit": 2},
+    ]
+
+
+def test_host_entries_keep_config_keys_only_and_docker_machine_takes_one_type():
+    runner = {
+        "name": "dm",
+        "runner_type": "instance_type",
+        "tags": ["dm"],
+        "maintenance_note": "gitlab only",
+        "executor": "docker+machine",
+        "instance_types": ["c5.large"],
+        "idle_count": 1,
+        "config": {"environment": ["A=1"]},
+    }
+    host = plan_of(
+        fleet_runners=[runner], fleet_docker_machine_version="0.16.2-gitlab.34", fleet_docker_machine_sha256="a" * 64
+    )["runner_host"]
+    assert host["runners"] == [
+        {
+            "name": "dm",
+            "executor": "docker+machine",
+            "instance_type": "c5.large",
+            "idle_count": 1,
+            "config": {"environment": ["A=1"]},
+        }
+    ]
+    assert set(host["runners"][0]) <= set(HOST_KEYS)
+
+
+def test_runners_are_listed_with_their_executor():
+    assert plan_of()["runners"] == [
+        {"name": "small", "executor": "docker-autoscaler"},
+        {"name": "shell", "executor": "shell"},
+    ]
+
+
+# --- validation ------------------------------------------------------------------------------------------------
+
+
+def test_a_wrong_description_gives_problems_and_no_plan():
+    resolved = resolve(description(fleet_name="Bad_Name", fleet_network={"az_count": 9}))
+    assert resolved["plan"] == {}
+    assert any(problem.startswith("fleet_name ") for problem in resolved["problems"])
+    assert any(problem.startswith("fleet_network.az_count ") for problem in resolved["problems"])
+
+
+def test_the_plan_never_holds_the_token():
+    plan = plan_of()
+    assert TOKEN not in json.dumps(plan)
+
+
+def test_resolve_does_not_change_the_description():
+    given = description(
+        fleet_runners=[{"name": "a", "runner_type": "instance_type", "tags": ["x"], "executor": "shell", "limit": None}]
+    )
+    before = copy.deepcopy(given)
+    resolve(given, account_id=ACCOUNT)
+    assert given == before
+
+
+def test_the_variables_pre_flight_reads_are_the_validators():
+    assert VARIABLES[0] == "fleet_name"
+    assert len(set(VARIABLES)) == len(VARIABLES) == 18
+
+
+# --- the filters ------------------------------------------------------------------------------------------------
+
+
+def test_filters_are_registered():
+    assert {"fleet_plan", "fleet_host_runners", "fleet_description_problems"} <= set(FilterModule().filters())
+
+
+def test_fleet_plan_filter_checks_its_options():
+    with pytest.raises(AnsibleFilterError, match="account_id"):
+        fleet_plan(description(), account_id="abc")
+    with pytest.raises(AnsibleFilterError, match="sandbox"):
+        fleet_plan(description(), sandbox="yes")
+    assert fleet_plan(description(), account_id=ACCOUNT)["plan"]["cache"]["account_known"] is True
+
+
+def test_host_runners_add_ids_and_tokens_by_name():
+    runners = [{"name": "a", "executor": "shell"}, {"name": "b", "executor": "shell"}]
+    tokens = {"a": {"id": 7, "token": "glrt-a", "token_expires_at": "2027-01-01T00:00:00Z"}}
+    assert host_runners(runners, tokens) == [
+        {"name": "a", "executor": "shell", "id": 7, "token": "glrt-a", "token_expires_at": "2027-01-01T00:00:00Z"},
+        {"name": "b", "executor": "shell", "id": None, "token": None},
+    ]
+    assert fleet_host_runners(runners) == host_runners(runners, {})
+    with pytest.raises(AnsibleFilterError):
+        fleet_host_runners("a")
+    with pytest.raises(AnsibleFilterError):
+        fleet_host_runners(runners, ["x"])
