@@ -282,6 +282,8 @@ def bucket_name(fleet_name: str, account_id: str) -> str:
 
 def registration_part(fleet: Mapping, runners: Sequence[Mapping]) -> dict:
     return {
+        "gitlab_url": fleet["gitlab_url"],
+        "gitlab_validate_certs": fleet["gitlab_validate_certs"],
         "ssm_path": f"{fleet['ssm_path']}/runners",
         "description_prefix": f"{fleet['name']}-",
         "runners": [gitlab_entry(fleet, entry) for entry in runners],

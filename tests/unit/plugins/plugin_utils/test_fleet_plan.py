@@ -218,6 +218,8 @@ def test_registration_entries_carry_gitlab_attributes_only():
         }
     ]
     registration = plan_of(fleet_runners=runners)["registration"]
+    assert registration["gitlab_url"] == "https://gitlab.example.com"
+    assert registration["gitlab_validate_certs"] is True
     assert registration["ssm_path"] == "/runnerfleet/cif/runners"
     assert registration["description_prefix"] == "cif-"
     assert registration["runners"] == [
