@@ -13,6 +13,11 @@ from __future__ import annotations
 
 DOCUMENTATION = r"""
 module: fleet_manager_info
+extends_documentation_fragment:
+  - runnerfleet.gitlab_aws.attributes.info_module
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.boto3
 short_description: Read a fleet's runner managers in one pass and say whether they match the manager role's plan
 version_added: 0.1.0
 description:
@@ -29,14 +34,6 @@ description:
   - Sends only C(Describe) calls; changes nothing.
 author:
   - runnerfleet maintainers (@runnerfleet)
-attributes:
-  check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
-    support: full
-    details: It only reads.
-  diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
-    support: none
 options:
   image_id:
     description: The managers' AMI id; its root device name is the root volume's.
@@ -117,10 +114,6 @@ options:
     description: Whether tags not in O(tags) are removed (other than C(aws:) ones), as the role's tasks do.
     type: bool
     default: true
-extends_documentation_fragment:
-  - amazon.aws.common.modules
-  - amazon.aws.region.modules
-  - amazon.aws.boto3
 """
 
 EXAMPLES = r"""
@@ -156,7 +149,8 @@ in_sync:
   returned: always
   type: bool
 drift:
-  description: What differs from the plan, one sentence each; empty when RV(in_sync).
+  description: What differs from the manager role's plan, one sentence each naming the manager, volume, subnet or AMI;
+    empty when RV(in_sync).
   returned: always
   type: list
   elements: str

@@ -13,6 +13,11 @@ from __future__ import annotations
 
 DOCUMENTATION = r"""
 module: fleet_network_info
+extends_documentation_fragment:
+  - runnerfleet.gitlab_aws.attributes.info_module
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.boto3
 short_description: Read a fleet's VPC in one pass and say whether it matches the network role's plan
 version_added: 0.1.0
 description:
@@ -25,14 +30,6 @@ description:
   - Sends only C(Describe) calls; changes nothing.
 author:
   - runnerfleet maintainers (@runnerfleet)
-attributes:
-  check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
-    support: full
-    details: It only reads.
-  diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
-    support: none
 options:
   fleet_name:
     description: The fleet's name; resources are found by the C(runnerfleet:fleet) tag and named C(<fleet>-<what>).
@@ -74,10 +71,6 @@ options:
     type: str
     choices: [per_az, shared]
     default: per_az
-extends_documentation_fragment:
-  - amazon.aws.common.modules
-  - amazon.aws.region.modules
-  - amazon.aws.boto3
 """
 
 EXAMPLES = r"""
@@ -114,7 +107,7 @@ in_sync:
   returned: always
   type: bool
 drift:
-  description: What differs from the plan, one sentence each; empty when RV(in_sync).
+  description: What differs from the network role's plan, one sentence each naming the resource; empty when RV(in_sync).
   returned: always
   type: list
   elements: str

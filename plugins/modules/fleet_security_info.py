@@ -12,6 +12,11 @@ from __future__ import annotations
 
 DOCUMENTATION = r"""
 module: fleet_security_info
+extends_documentation_fragment:
+  - runnerfleet.gitlab_aws.attributes.info_module
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.boto3
 short_description: Read a fleet's security groups, IAM roles and instance profiles and compare them with a plan
 version_added: 0.1.0
 description:
@@ -36,14 +41,6 @@ description:
   - Sends only C(Describe), C(Get) and C(List) calls; changes nothing.
 author:
   - runnerfleet maintainers (@runnerfleet)
-attributes:
-  check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
-    support: full
-    details: It only reads.
-  diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
-    support: none
 options:
   vpc_id:
     description:
@@ -234,10 +231,6 @@ options:
         description: Tags not in O(instance_profiles[].tags) are removed.
         type: bool
         default: true
-extends_documentation_fragment:
-  - amazon.aws.common.modules
-  - amazon.aws.region.modules
-  - amazon.aws.boto3
 """
 
 EXAMPLES = r"""
@@ -285,7 +278,9 @@ in_sync:
   returned: always
   type: bool
 drift:
-  description: What differs from the plan, one sentence each; empty when RV(in_sync).
+  description:
+    What differs from the security role's plan, one sentence each naming the group, role, policy or instance profile;
+    empty when RV(in_sync).
   returned: always
   type: list
   elements: str

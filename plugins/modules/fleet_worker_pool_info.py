@@ -13,11 +13,16 @@ from __future__ import annotations
 
 DOCUMENTATION = r"""
 module: fleet_worker_pool_info
+extends_documentation_fragment:
+  - runnerfleet.gitlab_aws.attributes.info_module
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.boto3
 short_description: Read a fleet's worker pools in one pass and say which ones differ from the worker_pool role's plan
 version_added: 0.1.0
 description:
   - Finds the fleet's launch templates and Auto Scaling groups as the C(worker_pool) role removes them (by the tag
-    C(runnerfleet:fleet) and the role's tag key), and reads the pools' AMIs.
+    O(fleet_tag_key) and the role's tag key O(tag_key)), and reads the pools' AMIs.
   - For each pool of O(pools), compares its launch template with the options given in
     O(pools[].launch_template) by the rules of C(amazon.aws.ec2_launch_template) (a new version is made when the
     latest version's data or description differ, the latest version is made the default, tags are purged), and its
@@ -29,19 +34,15 @@ description:
     nothing.
 author:
   - runnerfleet maintainers (@runnerfleet)
-attributes:
-  check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
-    support: full
-    details: It only reads.
-  diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
-    support: none
 options:
   fleet:
-    description: The value of the fleet's C(runnerfleet:fleet) tag.
+    description: The value of the fleet's tag O(fleet_tag_key), the fleet's name.
     type: str
     required: true
+  fleet_tag_key:
+    description: The tag key that marks every resource of the fleet (the fleet description's C(fleet_tag_key)).
+    type: str
+    default: runnerfleet:fleet
   tag_key:
     description: The tag key that marks the role's own launch templates and Auto Scaling groups.
     type: str
@@ -243,10 +244,6 @@ options:
             description: Whether scaling policies found on the group are deleted (and so count as drift).
             type: bool
             default: true
-extends_documentation_fragment:
-  - amazon.aws.common.modules
-  - amazon.aws.region.modules
-  - amazon.aws.boto3
 """
 
 EXAMPLES = r"""
@@ -284,7 +281,9 @@ in_sync:
   returned: always
   type: bool
 drift:
-  description: What differs from the plan, one sentence each; empty when RV(in_sync).
+  description:
+    What differs from the worker_pool role's plan, one sentence each naming the launch template, group or AMI; empty
+    when RV(in_sync).
   returned: always
   type: list
   elements: str
@@ -356,7 +355,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.transformation import s
 from ansible_collections.runnerfleet.gitlab_aws.plugins.module_utils._autoscaling_group import group_differences
 from ansible_collections.runnerfleet.gitlab_aws.plugins.module_utils._drift import Comparison
 
-FLEET_TAG = "runnerfleet:fleet"
+DEFAULT_FLEET_TAG_KEY = "runnerfleet:fleet"
 RETRY = AWSRetry.jittered_backoff(retries=10)
 # The ec2_launch_template options that make up LaunchTemplateData, among those this module takes.
 LAUNCH_DATA_OPTIONS = ("block_device_mappings", "image_id", "metadata_options", "network_interfaces")
@@ -444,6 +443,7 @@ AUTOSCALING_GROUP_SPEC = {
 
 ARGUMENT_SPEC = {
     "fleet": {"type": "str", "required": True},
+    "fleet_tag_key": {"type": "str", "default": DEFAULT_FLEET_TAG_KEY, "no_log": False},
     "tag_key": {"type": "str", "default": "runnerfleet:worker-pool", "no_log": False},
     "pools": {
         "type": "list",
@@ -548,13 +548,15 @@ def compare_group(check: Comparison, snapshot: dict[str, Any], options: dict[str
     return group.get("AutoScalingGroupARN", "")
 
 
-def found_by_tags(snapshot: dict[str, Any], fleet: str, tag_key: str) -> dict[str, Any]:
+def found_by_tags(
+    snapshot: dict[str, Any], fleet: str, tag_key: str, fleet_tag_key: str = DEFAULT_FLEET_TAG_KEY
+) -> dict[str, Any]:
     """What tasks/find.yml found: the templates its filters return, the groups with the fleet's tag and the key."""
     template_ids = {t["LaunchTemplateName"]: t["LaunchTemplateId"] for t in snapshot["found_templates"]}
     own_groups = []
     for group in snapshot["all_groups"]:
         tags = group.get("Tags") or []
-        if any(t["Key"] == FLEET_TAG and t["Value"] == fleet for t in tags) and tag_key in [t["Key"] for t in tags]:
+        if any(t["Key"] == fleet_tag_key and t["Value"] == fleet for t in tags) and tag_key in [t["Key"] for t in tags]:
             own_groups.append(group)
     return {
         "launch_template_ids": template_ids,
@@ -565,7 +567,7 @@ def found_by_tags(snapshot: dict[str, Any], fleet: str, tag_key: str) -> dict[st
 
 def compare(snapshot: dict[str, Any], params: dict[str, Any]) -> dict[str, Any]:
     """Everything the module returns but `changed`, for a snapshot read by read_pools()."""
-    found = found_by_tags(snapshot, params["fleet"], params["tag_key"])
+    found = found_by_tags(snapshot, params["fleet"], params["tag_key"], params["fleet_tag_key"])
     pools = {}
     drift: list[str] = []
     for pool in params["pools"]:
@@ -658,7 +660,7 @@ def read_pools(module: AnsibleAWSModule, ec2, autoscaling) -> dict[str, Any]:
         "describe_launch_templates",
         "LaunchTemplates",
         Filters=[
-            {"Name": f"tag:{FLEET_TAG}", "Values": [params["fleet"]]},
+            {"Name": f"tag:{params['fleet_tag_key']}", "Values": [params["fleet"]]},
             {"Name": "tag-key", "Values": [params["tag_key"]]},
         ],
         **page,

@@ -13,6 +13,11 @@ from __future__ import annotations
 
 DOCUMENTATION = r"""
 module: fleeting_autoscaling_group
+extends_documentation_fragment:
+  - runnerfleet.gitlab_aws.attributes.check_and_diff_mode
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.boto3
 short_description: An Auto Scaling group whose desired capacity belongs to GitLab's fleeting plugin
 version_added: 0.1.0
 description:
@@ -27,12 +32,8 @@ author:
   - runnerfleet maintainers (@runnerfleet)
 attributes:
   check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
-    support: full
     details: Predicts the group after the run and sends no request that changes it.
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
-    support: full
     details: The group's managed settings before and after.
 options:
   name:
@@ -109,10 +110,6 @@ options:
     description: Seconds to wait for a deleted group to be gone.
     type: int
     default: 600
-extends_documentation_fragment:
-  - amazon.aws.common.modules
-  - amazon.aws.region.modules
-  - amazon.aws.boto3
 """
 
 EXAMPLES = r"""

@@ -27,14 +27,11 @@ author:
   - runnerfleet maintainers (@runnerfleet)
 extends_documentation_fragment:
   - runnerfleet.gitlab_aws.gitlab
+  - runnerfleet.gitlab_aws.attributes.check_and_diff_mode
 attributes:
   check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
-    support: full
     details: Predicts the result and sends no request that changes GitLab (not even the token check, see O(token)).
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
-    support: full
     details: The runner's attributes before and after; never a token.
   action:
     description: Indicates this has a corresponding action plugin so some parts of the options can be executed

@@ -23,14 +23,11 @@ author:
   - runnerfleet maintainers (@runnerfleet)
 extends_documentation_fragment:
   - runnerfleet.gitlab_aws.gitlab
+  - runnerfleet.gitlab_aws.attributes.info_module
 attributes:
   check_mode:
-    description: Can run in check mode and return what a normal run would.
-    support: full
     details: The module only reads; check mode lists the runners as a normal run does.
   diff_mode:
-    description: Will return details on what has changed when run in diff mode.
-    support: none
     details: The module changes nothing.
 options:
   group:

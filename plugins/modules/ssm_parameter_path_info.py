@@ -10,6 +10,11 @@ from __future__ import annotations
 
 DOCUMENTATION = r"""
 module: ssm_parameter_path_info
+extends_documentation_fragment:
+  - runnerfleet.gitlab_aws.attributes.info_module
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.boto3
 short_description: Read every SSM parameter under a path, SecureStrings decrypted
 version_added: 0.1.0
 description:
@@ -19,14 +24,6 @@ description:
     needs the values.
 author:
   - runnerfleet maintainers (@runnerfleet)
-attributes:
-  check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
-    support: full
-    details: It only reads.
-  diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
-    support: none
 options:
   path:
     description: The path, such as C(/runnerfleet/fleet/runners).
@@ -40,10 +37,6 @@ options:
     description: Decrypt SecureString values.
     type: bool
     default: true
-extends_documentation_fragment:
-  - amazon.aws.common.modules
-  - amazon.aws.region.modules
-  - amazon.aws.boto3
 """
 
 EXAMPLES = r"""
