@@ -134,13 +134,13 @@ def build(description: Mapping, *, account_id: str | None = None) -> dict:
     runners = [present_keys(entry) for entry in description["fleet_runners"]]
     parts = {
         "network": network_part(fleet, description.get("fleet_network")),
-        "security": security_part(fleet, description.get("fleet_managers")),
         "cache": cache_part(fleet, description.get("fleet_cache"), account_id),
         "registration": registration_part(fleet, runners),
         "worker_pool": worker_pool_part(fleet, runners, description.get("fleet_worker_ami")),
         "managers": managers_part(fleet, description.get("fleet_managers")),
         "runner_host": runner_host_part(fleet, description, runners),
     }
+    parts["security"] = security_part(fleet, description.get("fleet_managers"), parts["cache"])
     # Each role takes one part as its one input: the part carries what every role needs of the fleet as a whole.
     basics = {key: fleet[key] for key in ROLE_FLEET_KEYS}
     for part in parts.values():
@@ -246,10 +246,15 @@ def carve(vpc_cidr: str, count: int) -> list[str]:
 # --- security, cache ----------------------------------------------------------------------------------------------
 
 
-def security_part(fleet: Mapping, managers: object) -> dict:
+def security_part(fleet: Mapping, managers: object, cache: Mapping) -> dict:
+    """The groups, roles and profiles, and what the manager's policy is scoped to: the fleet's SSM path, its cache
+    bucket and key, its Auto Scaling groups' name prefix."""
     name = fleet["name"]
     settings = settings_of(MANAGER_DEFAULTS, managers)
     return {
+        "ssm_path": fleet["ssm_path"],
+        "cache_bucket": cache["bucket"],
+        "cache_kms_key_id": cache["kms_key_id"],
         "manager_group": f"{name}-managers",
         "worker_group": f"{name}-workers",
         # An instance profile is named after its role.

@@ -172,6 +172,9 @@ def test_security_names():
         fleet_managers={"ami": AMI, "connection": "ssh", "ssh_bastion": "b", "ssh_cidrs": ["10.0.0.0/24"]}
     )["security"]
     assert security == {
+        "ssm_path": "/runnerfleet/cif",
+        "cache_bucket": f"cif-runner-cache-{ACCOUNT}",
+        "cache_kms_key_id": "",
         "manager_group": "cif-managers",
         "worker_group": "cif-workers",
         "manager_role": "cif-manager",
