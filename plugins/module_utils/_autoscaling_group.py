@@ -10,12 +10,45 @@ name, launch_template_id, launch_template_version, instance_types, on_demand_bas
 on_demand_percentage_above_base_capacity, spot_allocation_strategy, min_size, max_size, desired_capacity, subnets,
 protect_from_scale_in, suspended_processes, tags, propagate_tags.
 
+`group_argument_spec()` is the argument spec of those parameters (and purge_scaling_policies): the module's own, and
+each pool's `autoscaling_group` in fleet_worker_pool_info, so that a group's options arrive in both exactly alike.
+
 Note that this module util is PRIVATE to the collection. It can have breaking changes at any time.
 """
 
 from __future__ import annotations
 
+import copy
 from typing import Any
+
+# The options that describe a group (all but state, launch_template_id and wait_timeout), with their defaults.
+GROUP_OPTIONS: dict[str, dict[str, Any]] = {
+    "name": {"type": "str", "required": True},
+    "launch_template_version": {"type": "str", "default": "$Latest"},
+    "instance_types": {"type": "list", "elements": "str"},
+    "on_demand_base_capacity": {"type": "int", "default": 0},
+    "on_demand_percentage_above_base_capacity": {"type": "int", "default": 100},
+    "spot_allocation_strategy": {"type": "str", "default": "price-capacity-optimized"},
+    "min_size": {"type": "int", "default": 0},
+    "max_size": {"type": "int"},
+    "desired_capacity": {"type": "int", "default": 0},
+    "subnets": {"type": "list", "elements": "str"},
+    "protect_from_scale_in": {"type": "bool", "default": True},
+    "suspended_processes": {"type": "list", "elements": "str", "default": []},
+    "tags": {"type": "dict", "default": {}},
+    "propagate_tags": {"type": "bool", "default": True},
+    "purge_scaling_policies": {"type": "bool", "default": True},
+}
+# What a group cannot be made without (besides its launch template).
+REQUIRED_TO_CREATE = ["instance_types", "max_size", "subnets"]
+
+
+def group_argument_spec(*, required: list[str] | tuple[str, ...] = ()) -> dict[str, dict[str, Any]]:
+    """A fresh copy of GROUP_OPTIONS, with the options named in `required` required."""
+    spec = copy.deepcopy(GROUP_OPTIONS)
+    for name in required:
+        spec[name]["required"] = True
+    return spec
 
 
 def desired_policy(params: dict[str, Any]) -> dict[str, Any]:

@@ -182,66 +182,71 @@ options:
         required: true
         suboptions:
           name:
-            description: The group's name.
+            description: As O(runnerfleet.gitlab_aws.fleeting_autoscaling_group#module:name).
             type: str
             required: true
           launch_template_version:
-            description: The launch template version.
+            description: As O(runnerfleet.gitlab_aws.fleeting_autoscaling_group#module:launch_template_version).
             type: str
             default: $Latest
           instance_types:
-            description: The instance types, in order of preference.
+            description: As O(runnerfleet.gitlab_aws.fleeting_autoscaling_group#module:instance_types).
             type: list
             elements: str
             required: true
           on_demand_base_capacity:
-            description: How many instances are on-demand before any spot instance.
+            description: As O(runnerfleet.gitlab_aws.fleeting_autoscaling_group#module:on_demand_base_capacity).
             type: int
             default: 0
           on_demand_percentage_above_base_capacity:
-            description: The percentage of on-demand instances above the base.
+            description:
+              As O(runnerfleet.gitlab_aws.fleeting_autoscaling_group#module:on_demand_percentage_above_base_capacity).
             type: int
             default: 100
           spot_allocation_strategy:
-            description: How spot capacity is chosen.
+            description: As O(runnerfleet.gitlab_aws.fleeting_autoscaling_group#module:spot_allocation_strategy).
             type: str
             default: price-capacity-optimized
           min_size:
-            description: The minimum size.
+            description: As O(runnerfleet.gitlab_aws.fleeting_autoscaling_group#module:min_size).
             type: int
             default: 0
           max_size:
-            description: The maximum size.
+            description: As O(runnerfleet.gitlab_aws.fleeting_autoscaling_group#module:max_size).
             type: int
             required: true
           desired_capacity:
-            description: The desired capacity of a group to be created. An existing group's capacity is not compared.
+            description:
+              - As O(runnerfleet.gitlab_aws.fleeting_autoscaling_group#module:desired_capacity).
+              - An existing group's capacity is not compared.
             type: int
             default: 0
           subnets:
-            description: The subnets.
+            description: As O(runnerfleet.gitlab_aws.fleeting_autoscaling_group#module:subnets).
             type: list
             elements: str
             required: true
           protect_from_scale_in:
-            description: Whether new instances are protected from scale in.
+            description: As O(runnerfleet.gitlab_aws.fleeting_autoscaling_group#module:protect_from_scale_in).
             type: bool
             default: true
           suspended_processes:
-            description: The suspended scaling processes.
+            description: As O(runnerfleet.gitlab_aws.fleeting_autoscaling_group#module:suspended_processes).
             type: list
             elements: str
             default: []
           tags:
-            description: The group's tags.
+            description: As O(runnerfleet.gitlab_aws.fleeting_autoscaling_group#module:tags).
             type: dict
             default: {}
           propagate_tags:
-            description: Whether the tags propagate at launch.
+            description: As O(runnerfleet.gitlab_aws.fleeting_autoscaling_group#module:propagate_tags).
             type: bool
             default: true
           purge_scaling_policies:
-            description: Whether scaling policies found on the group are deleted (and so count as drift).
+            description:
+              - As O(runnerfleet.gitlab_aws.fleeting_autoscaling_group#module:purge_scaling_policies).
+              - The scaling policies it would delete count as drift.
             type: bool
             default: true
 """
@@ -352,7 +357,11 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_specifications, compare_aws_tags
 from ansible_collections.amazon.aws.plugins.module_utils.transformation import scrub_none_parameters
-from ansible_collections.runnerfleet.gitlab_aws.plugins.module_utils._autoscaling_group import group_differences
+from ansible_collections.runnerfleet.gitlab_aws.plugins.module_utils._autoscaling_group import (
+    REQUIRED_TO_CREATE,
+    group_argument_spec,
+    group_differences,
+)
 from ansible_collections.runnerfleet.gitlab_aws.plugins.module_utils._drift import Comparison
 
 DEFAULT_FLEET_TAG_KEY = "runnerfleet:fleet"
@@ -422,24 +431,9 @@ LAUNCH_TEMPLATE_SPEC = {
     "purge_tags": {"type": "bool", "default": True},
 }
 
-# fleeting_autoscaling_group's argument spec for state present, without launch_template_id.
-AUTOSCALING_GROUP_SPEC = {
-    "name": {"type": "str", "required": True},
-    "launch_template_version": {"type": "str", "default": "$Latest"},
-    "instance_types": {"type": "list", "elements": "str", "required": True},
-    "on_demand_base_capacity": {"type": "int", "default": 0},
-    "on_demand_percentage_above_base_capacity": {"type": "int", "default": 100},
-    "spot_allocation_strategy": {"type": "str", "default": "price-capacity-optimized"},
-    "min_size": {"type": "int", "default": 0},
-    "max_size": {"type": "int", "required": True},
-    "desired_capacity": {"type": "int", "default": 0},
-    "subnets": {"type": "list", "elements": "str", "required": True},
-    "protect_from_scale_in": {"type": "bool", "default": True},
-    "suspended_processes": {"type": "list", "elements": "str", "default": []},
-    "tags": {"type": "dict", "default": {}},
-    "propagate_tags": {"type": "bool", "default": True},
-    "purge_scaling_policies": {"type": "bool", "default": True},
-}
+# fleeting_autoscaling_group's argument spec for state present, without launch_template_id (the group launches from
+# the pool's template as found by its name).
+AUTOSCALING_GROUP_SPEC = group_argument_spec(required=REQUIRED_TO_CREATE)
 
 ARGUMENT_SPEC = {
     "fleet": {"type": "str", "required": True},

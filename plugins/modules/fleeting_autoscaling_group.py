@@ -186,13 +186,16 @@ with contextlib.suppress(ImportError):  # AnsibleAWSModule reports a missing bot
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
-# What differs between a group and these parameters: shared with fleet_worker_pool_info, which must decide exactly
-# as this module does. current_policy and wanted_view stay importable from here for the callers that use them.
+# The parameters' argument spec and what differs between a group and them: shared with fleet_worker_pool_info, which
+# must take and decide exactly as this module does. current_policy and wanted_view stay importable from here for the
+# callers that use them.
 # pylint: disable-next=unused-import
 from ansible_collections.runnerfleet.gitlab_aws.plugins.module_utils._autoscaling_group import (
+    REQUIRED_TO_CREATE,
     creation_capacity,
     current_policy,  # noqa: F401
     desired_policy,
+    group_argument_spec,
     group_differences,
     group_view,
     tag_state,
@@ -317,26 +320,12 @@ def ensure_absent(module: AnsibleAWSModule, client) -> tuple[bool, dict[str, Any
 def main() -> None:
     module = AnsibleAWSModule(
         argument_spec={
-            "name": {"type": "str", "required": True},
+            **group_argument_spec(),
             "state": {"type": "str", "choices": ["present", "absent"], "default": "present"},
             "launch_template_id": {"type": "str"},
-            "launch_template_version": {"type": "str", "default": "$Latest"},
-            "instance_types": {"type": "list", "elements": "str"},
-            "on_demand_base_capacity": {"type": "int", "default": 0},
-            "on_demand_percentage_above_base_capacity": {"type": "int", "default": 100},
-            "spot_allocation_strategy": {"type": "str", "default": "price-capacity-optimized"},
-            "min_size": {"type": "int", "default": 0},
-            "max_size": {"type": "int"},
-            "desired_capacity": {"type": "int", "default": 0},
-            "subnets": {"type": "list", "elements": "str"},
-            "protect_from_scale_in": {"type": "bool", "default": True},
-            "suspended_processes": {"type": "list", "elements": "str", "default": []},
-            "tags": {"type": "dict", "default": {}},
-            "propagate_tags": {"type": "bool", "default": True},
-            "purge_scaling_policies": {"type": "bool", "default": True},
             "wait_timeout": {"type": "int", "default": 600},
         },
-        required_if=[("state", "present", ["launch_template_id", "instance_types", "max_size", "subnets"])],
+        required_if=[("state", "present", ["launch_template_id", *REQUIRED_TO_CREATE])],
         supports_check_mode=True,
     )
     client = module.client("autoscaling", retry_decorator=RETRY)
