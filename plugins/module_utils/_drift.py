@@ -1,17 +1,15 @@
 # Copyright: (c) 2026, runnerfleet maintainers
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """What the collection's read-first modules (fleet_network_info, fleet_security_info, fleet_worker_pool_info,
-fleet_manager_info) share: a collector of the differences between what AWS has and a role's plan, and a
-paginated describe call read whole.
+fleet_manager_info) share: a collector of the differences between what AWS has and a role's plan.
+
+They read a paginated call whole with amazon.aws's own reader, paginated_query_with_retries
+(module_utils/botocore.py: every page, throttling and server errors retried with backoff), not a copy of it.
 
 Note that this module util is PRIVATE to the collection. It can have breaking changes at any time.
 """
 
 from __future__ import annotations
-
-from typing import Any
-
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
 
 class Comparison:
@@ -25,10 +23,3 @@ class Comparison:
         if not condition:
             self.drift.append(message)
         return condition
-
-
-@AWSRetry.jittered_backoff(retries=10)
-def read_all_pages(client, operation: str, **params) -> dict[str, Any]:
-    """The whole answer of a paginated call (every page merged), as build_full_result gives it; throttling and
-    server errors are retried with backoff (the pages are read again from the first)."""
-    return client.get_paginator(operation).paginate(**params).build_full_result()

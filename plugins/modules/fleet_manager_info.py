@@ -194,12 +194,14 @@ with contextlib.suppress(ImportError):  # AnsibleAWSModule reports a missing bot
 
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
 from ansible_collections.amazon.aws.plugins.module_utils.arn import validate_aws_arn
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import (
+    is_boto3_error_code,
+    paginated_query_with_retries,
+)
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict, compare_aws_tags
 from ansible_collections.amazon.aws.plugins.module_utils.transformation import ansible_dict_to_boto3_filter_list
-from ansible_collections.runnerfleet.gitlab_aws.plugins.module_utils._drift import read_all_pages
 
 # What DescribeImages answers for an AMI that does not exist (or no longer does) in the region.
 MISSING_IMAGE_CODES = ["InvalidAMIID.NotFound", "InvalidAMIID.Unavailable"]
@@ -360,16 +362,16 @@ def read_managers(client, params: dict[str, Any]) -> dict[str, Any]:
         images = []
     image = images[0] if images else None
     instances = []
-    for reservation in read_all_pages(
+    for reservation in paginated_query_with_retries(
         client, "describe_instances", Filters=ansible_dict_to_boto3_filter_list(params["filters"])
     )["Reservations"]:
         instances.extend(reservation["Instances"])
     subnet_ids = list(dict.fromkeys(manager["subnet_id"] for manager in params["managers"]))
     subnets = []
     if subnet_ids:
-        subnets = read_all_pages(client, "describe_subnets", Filters=[{"Name": "subnet-id", "Values": subnet_ids}])[
-            "Subnets"
-        ]
+        subnets = paginated_query_with_retries(
+            client, "describe_subnets", Filters=[{"Name": "subnet-id", "Values": subnet_ids}]
+        )["Subnets"]
     root_device_name = (image or {}).get("RootDeviceName", "")
     wanted_names = {manager["name"] for manager in params["managers"]}
     volume_ids = [
@@ -380,9 +382,9 @@ def read_managers(client, params: dict[str, Any]) -> dict[str, Any]:
     ]
     volumes = []
     if volume_ids:
-        volumes = read_all_pages(client, "describe_volumes", Filters=[{"Name": "volume-id", "Values": volume_ids}])[
-            "Volumes"
-        ]
+        volumes = paginated_query_with_retries(
+            client, "describe_volumes", Filters=[{"Name": "volume-id", "Values": volume_ids}]
+        )["Volumes"]
     return {"image": image, "instances": instances, "subnets": subnets, "volumes": volumes}
 
 

@@ -312,13 +312,15 @@ with contextlib.suppress(ImportError):  # AnsibleAWSModule reports a missing bot
 
 from ansible.module_utils.common.network import to_ipv6_subnet, to_subnet
 from ansible_collections.amazon.aws.plugins.module_utils.arn import validate_aws_arn
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import (
+    is_boto3_error_code,
+    paginated_query_with_retries,
+)
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.policy import compare_policies
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict, compare_aws_tags
 from ansible_collections.runnerfleet.gitlab_aws.plugins.module_utils._drift import Comparison as DriftComparison
-from ansible_collections.runnerfleet.gitlab_aws.plugins.module_utils._drift import read_all_pages
 
 # ec2_security_group's own rule tuple: two rules are the same rule when all five fields are equal.
 Rule = namedtuple("Rule", ["port_range", "protocol", "target", "target_type", "description"])
@@ -677,7 +679,9 @@ def read_security(ec2, iam, plan: dict[str, Any]) -> dict[str, Any]:
     names = [group["name"] for group in plan["security_groups"]]
     if plan["vpc_id"] and names:
         filters = [{"Name": "group-name", "Values": names}, {"Name": "vpc-id", "Values": [plan["vpc_id"]]}]
-        snapshot["security_groups"] = read_all_pages(ec2, "describe_security_groups", Filters=filters)["SecurityGroups"]
+        snapshot["security_groups"] = paginated_query_with_retries(ec2, "describe_security_groups", Filters=filters)[
+            "SecurityGroups"
+        ]
 
     roles, attached = {}, {}
     for wanted in plan["iam_roles"]:
@@ -687,7 +691,9 @@ def read_security(ec2, iam, plan: dict[str, Any]) -> dict[str, Any]:
             continue
         roles[name] = answer["Role"]
         if wanted.get("managed_policies") is not None:
-            attached[name] = read_all_pages(iam, "list_attached_role_policies", RoleName=name)["AttachedPolicies"]
+            attached[name] = paginated_query_with_retries(iam, "list_attached_role_policies", RoleName=name)[
+                "AttachedPolicies"
+            ]
     snapshot["roles"], snapshot["attached_policies"] = roles, attached
 
     inline = {}

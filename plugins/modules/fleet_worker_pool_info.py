@@ -352,7 +352,11 @@ with contextlib.suppress(ImportError):  # AnsibleAWSModule reports a missing bot
 
 from ansible.module_utils.common.dict_transformations import snake_dict_to_camel_dict
 from ansible_collections.amazon.aws.plugins.module_utils.arn import validate_aws_arn
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code, normalize_boto3_result
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import (
+    is_boto3_error_code,
+    normalize_boto3_result,
+    paginated_query_with_retries,
+)
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_specifications, compare_aws_tags
@@ -602,9 +606,9 @@ def compare(snapshot: dict[str, Any], params: dict[str, Any]) -> dict[str, Any]:
 # ------------------------------------------------------------------------------------------------- reading
 
 
-@RETRY
 def paginate(client, operation: str, key: str, **params) -> list[dict[str, Any]]:
-    return client.get_paginator(operation).paginate(**params).build_full_result().get(key, [])
+    """The items under key of every page of a paginated call, read by amazon.aws's retrying reader."""
+    return paginated_query_with_retries(client, operation, **params).get(key, [])
 
 
 def read_images(ec2, image_ids: list[str]) -> dict[str, dict[str, Any]]:

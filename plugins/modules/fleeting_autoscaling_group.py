@@ -183,6 +183,7 @@ from typing import Any
 with contextlib.suppress(ImportError):  # AnsibleAWSModule reports a missing botocore
     import botocore
 
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import paginated_query_with_retries
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
@@ -276,8 +277,7 @@ def update_group(client, params: dict[str, Any], current: dict[str, Any], wanted
 
 
 def scaling_policies(client, name: str) -> list[str]:
-    paginator = client.get_paginator("describe_policies")
-    pages = paginator.paginate(AutoScalingGroupName=name).build_full_result()
+    pages = paginated_query_with_retries(client, "describe_policies", AutoScalingGroupName=name)
     return [policy["PolicyName"] for policy in pages.get("ScalingPolicies", [])]
 
 

@@ -65,14 +65,17 @@ import contextlib
 with contextlib.suppress(ImportError):  # AnsibleAWSModule reports a missing botocore
     import botocore
 
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import paginated_query_with_retries
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
 
 def read_path(client, path: str, recursive: bool, decrypt: bool) -> list[dict]:
-    paginator = client.get_paginator("get_parameters_by_path")
-    pages = paginator.paginate(Path=path, Recursive=recursive, WithDecryption=decrypt)
-    return [parameter for page in pages for parameter in page.get("Parameters", [])]
+    """Every parameter under the path, every page read (retried with backoff on throttling and server errors)."""
+    answer = paginated_query_with_retries(
+        client, "get_parameters_by_path", Path=path, Recursive=recursive, WithDecryption=decrypt
+    )
+    return answer.get("Parameters", [])
 
 
 def main() -> None:
@@ -87,9 +90,7 @@ def main() -> None:
     client = module.client("ssm", retry_decorator=AWSRetry.jittered_backoff(retries=10))
     params = module.params
     try:
-        found = AWSRetry.jittered_backoff(retries=10)(read_path)(
-            client, params["path"], params["recursive"], params["decrypt"]
-        )
+        found = read_path(client, params["path"], params["recursive"], params["decrypt"])
     except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
         module.fail_json_aws(e, msg=f"Failed to read the SSM parameters under {params['path']}")
     module.exit_json(
