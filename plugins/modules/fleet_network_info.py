@@ -32,13 +32,53 @@ author:
   - runnerfleet maintainers (@runnerfleet)
 options:
   fleet_name:
-    description: The fleet's name; resources are found by the C(runnerfleet:fleet) tag and named C(<fleet>-<what>).
+    description: The fleet's name, the value of its tag O(fleet_tag_key), by which its addresses, NAT gateways and S3
+      endpoints are found.
     type: str
     required: true
-  vpc_name:
-    description: The VPC's C(Name) tag.
+  fleet_tag_key:
+    description: The key of the fleet's tag (the fleet description's C(fleet_tag_key)).
     type: str
+    default: runnerfleet:fleet
+  names:
+    description:
+      - Each resource's C(Name) tag, as the fleet's plan gives them (the C(fleet_plan) filter's C(network.names));
+        C({zone}) stands for the zone's name in the per-zone ones.
+    type: dict
     required: true
+    suboptions:
+      vpc:
+        description: The VPC's name.
+        type: str
+        required: true
+      internet_gateway:
+        description: The internet gateway's name.
+        type: str
+        required: true
+      public_subnet:
+        description: A public subnet's name, with C({zone}).
+        type: str
+        required: true
+      private_subnet:
+        description: A private subnet's name, with C({zone}).
+        type: str
+        required: true
+      nat:
+        description: A NAT gateway's and its Elastic IP's name, with C({zone}).
+        type: str
+        required: true
+      public_route_table:
+        description: The public route table's name.
+        type: str
+        required: true
+      private_route_table:
+        description: A private route table's name, with C({zone}).
+        type: str
+        required: true
+      s3_endpoint:
+        description: The S3 gateway endpoint's name.
+        type: str
+        required: true
   vpc_cidr:
     description: The VPC's primary IPv4 CIDR block.
     type: str
@@ -77,7 +117,7 @@ EXAMPLES = r"""
 - name: Read the fleet's network and compare it with the plan
   runnerfleet.gitlab_aws.fleet_network_info:
     fleet_name: fleet
-    vpc_name: fleet-vpc
+    names: "{{ fleet_plan.network.names }}"
     vpc_cidr: 10.80.0.0/16
     tags: {runnerfleet:fleet: fleet, ManagedBy: runnerfleet.gitlab_aws}
     zone_count: 2
@@ -112,6 +152,23 @@ drift:
   type: list
   elements: str
   sample: ["subnet private eu-west-1a 10.80.32.0/20: tags differ"]
+plan:
+  description: What the role makes, each with its name, for the write tasks to loop over.
+  returned: always
+  type: dict
+  contains:
+    subnets:
+      description: The subnets, public ones first, each zone in order, as C({kind, zone, cidr, name}).
+      type: list
+      elements: dict
+    nat:
+      description: The zones that get a NAT gateway, as C({zone, name}).
+      type: list
+      elements: dict
+    private_route_tables:
+      description: The private route tables, one per zone, as C({zone, name}).
+      type: list
+      elements: dict
 network:
   description: The network as the role registers it (C(network_result)); meaningful only when RV(in_sync).
   returned: always
@@ -147,7 +204,17 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.runnerfleet.gitlab_aws.plugins.module_utils._drift import Comparison as DriftComparison
 
-FLEET_TAG = "runnerfleet:fleet"
+# The resources named by the plan's network.names.
+NAME_KEYS = (
+    "vpc",
+    "internet_gateway",
+    "public_subnet",
+    "private_subnet",
+    "nat",
+    "public_route_table",
+    "private_route_table",
+    "s3_endpoint",
+)
 # A VPC endpoint's states once deleted (AWS capitalises them; the lower-case ones are kept for older answers).
 GONE_ENDPOINT_STATES = {"Deleting", "Deleted", "deleting", "deleted"}
 
@@ -159,14 +226,34 @@ def choose_zones(region_zones: list[str], availability_zones: list[str], zone_co
     return list(availability_zones) if availability_zones else list(region_zones[:zone_count])
 
 
-def subnet_plan(zones: list[str], public_cidrs: list[str], private_cidrs: list[str]) -> list[dict[str, str]]:
+def subnet_plan(
+    zones: list[str], public_cidrs: list[str], private_cidrs: list[str], names: dict[str, str]
+) -> list[dict[str, str]]:
     """The subnets the role makes, public ones first, each zone in order (the order of tasks/present.yml)."""
     plan = []
     for kind, cidrs in (("public", public_cidrs), ("private", private_cidrs)):
         for index, zone in enumerate(zones):
             if index < len(cidrs):
-                plan.append({"kind": kind, "zone": zone, "cidr": cidrs[index]})
+                name = zone_name(names[f"{kind}_subnet"], zone)
+                plan.append({"kind": kind, "zone": zone, "cidr": cidrs[index], "name": name})
     return plan
+
+
+def zone_name(pattern: str, zone: str) -> str:
+    """A per-zone name of the plan (C({zone}) in it) for one zone."""
+    return pattern.replace("{zone}", zone)
+
+
+def write_plan(zones: list[str], subnets: list[dict[str, str]], names: dict[str, str], nat_mode: str) -> dict:
+    """What tasks/present.yml makes, named: the subnets, the zones with a NAT gateway, the private route tables."""
+    nat_zones = zones if nat_mode == "per_az" else zones[:1]
+    return {
+        "subnets": subnets,
+        "nat": [{"zone": zone, "name": zone_name(names["nat"], zone)} for zone in nat_zones],
+        "private_route_tables": [
+            {"zone": zone, "name": zone_name(names["private_route_table"], zone)} for zone in zones
+        ],
+    }
 
 
 # ------------------------------------------------------------------------------------------------- comparing
@@ -232,14 +319,14 @@ def compare_route_table(check: Comparison, tables: list[dict], wanted: dict[str,
 def compare(snapshot: dict[str, Any], plan: dict[str, Any]) -> tuple[list[str], dict[str, Any]]:
     """(what differs, the network as the role registers it) for a snapshot read by read_network().
 
-    plan: fleet_name, vpc_name, tags, zones, subnets (subnet_plan()), nat_mode."""
+    plan: fleet_name, fleet_tag_key, names, tags, zones, subnets (subnet_plan()), nat_mode."""
     check = Comparison()
-    fleet, tags, zones = plan["fleet_name"], plan["tags"], plan["zones"]
+    tags, zones, names = plan["tags"], plan["zones"], plan["names"]
     vpcs = snapshot.get("vpcs", [])
-    if not check.expect(len(vpcs) == 1, f"VPC {plan['vpc_name']}: {len(vpcs)} found, not 1"):
+    if not check.expect(len(vpcs) == 1, f"VPC {names['vpc']}: {len(vpcs)} found, not 1"):
         return check.drift, {}
     vpc = vpcs[0]
-    check.expect_tags(vpc, named(tags, plan["vpc_name"]), f"VPC {plan['vpc_name']}")
+    check.expect_tags(vpc, named(tags, names["vpc"]), f"VPC {names['vpc']}")
     check.expect(snapshot.get("dns_support") is True, "VPC: DNS support is off")
     check.expect(snapshot.get("dns_hostnames") is True, "VPC: DNS host names are off")
 
@@ -262,7 +349,7 @@ def compare(snapshot: dict[str, Any], plan: dict[str, Any]) -> tuple[list[str], 
             ),
             f"{what}: has an IPv6 CIDR block",
         )
-        check.expect_tags(subnet, named(tags, f"{fleet}-{item['kind']}-{item['zone']}"), what)
+        check.expect_tags(subnet, named(tags, item["name"]), what)
         subnets.append({**item, "id": subnet["SubnetId"]})
     public_subnet_of = {subnet["zone"]: subnet["id"] for subnet in subnets if subnet["kind"] == "public"}
 
@@ -270,25 +357,29 @@ def compare(snapshot: dict[str, Any], plan: dict[str, Any]) -> tuple[list[str], 
     gateway_id = ""
     if check.expect(len(gateways) >= 1, "internet gateway: missing"):
         gateway_id = gateways[0]["InternetGatewayId"]
-        check.expect_tags(gateways[0], named(tags, f"{fleet}-igw"), "internet gateway")
+        check.expect_tags(gateways[0], named(tags, names["internet_gateway"]), "internet gateway")
 
     nat_of = compare_nat(check, snapshot, plan, public_subnet_of)
 
     tables = snapshot.get("route_tables", [])
     public_subnet_ids = [subnet["id"] for subnet in subnets if subnet["kind"] == "public"]
-    public_table = {"tags": named(tags, f"{fleet}-public"), "subnet_ids": public_subnet_ids, "target": gateway_id}
+    public_table = {
+        "tags": named(tags, names["public_route_table"]),
+        "subnet_ids": public_subnet_ids,
+        "target": gateway_id,
+    }
     compare_route_table(check, tables, public_table, "public route table")
     private_table_ids = []
     for zone in zones:
         private_table = {
-            "tags": named(tags, f"{fleet}-private-{zone}"),
+            "tags": named(tags, zone_name(names["private_route_table"], zone)),
             "subnet_ids": [each["id"] for each in subnets if each["kind"] == "private" and each["zone"] == zone],
             "target": nat_of.get(zone, ""),
         }
         table_id = compare_route_table(check, tables, private_table, f"private route table {zone}")
         private_table_ids.append(table_id)
 
-    endpoint_id = compare_endpoint(check, snapshot, fleet, named(tags, f"{fleet}-s3"), private_table_ids)
+    endpoint_id = compare_endpoint(check, snapshot, plan, named(tags, names["s3_endpoint"]), private_table_ids)
     network = {
         "vpc_id": vpc["VpcId"],
         "public_subnets": [_subnet_view(subnet) for subnet in subnets if subnet["kind"] == "public"],
@@ -305,14 +396,14 @@ def _subnet_view(subnet: dict[str, str]) -> dict[str, str]:
 
 def compare_nat(check: Comparison, snapshot: dict, plan: dict, public_subnet_of: dict[str, str]) -> dict[str, str]:
     """The NAT gateway each zone routes to, checking the Elastic IPs and gateways the role keeps and removes."""
-    fleet, tags, zones = plan["fleet_name"], plan["tags"], plan["zones"]
+    tags, zones = plan["tags"], plan["zones"]
     nat_zones = zones if plan["nat_mode"] == "per_az" else zones[:1]
     addresses = snapshot.get("addresses", [])
     gateways = snapshot.get("nat_gateways", [])
     found: dict[str, str] = {}
     kept_ips = set()
     for zone in nat_zones:
-        name = f"{fleet}-nat-{zone}"
+        name = zone_name(plan["names"]["nat"], zone)
         address = next((each for each in addresses if tag_dict(each).get("Name") == name), None)
         if not check.expect(address is not None, f"Elastic IP {name}: missing"):
             continue
@@ -349,7 +440,7 @@ def compare_nat(check: Comparison, snapshot: dict, plan: dict, public_subnet_of:
 
 
 def compare_endpoint(
-    check: Comparison, snapshot: dict, fleet: str, wanted_tags: dict, private_table_ids: list[str]
+    check: Comparison, snapshot: dict, plan: dict, wanted_tags: dict, private_table_ids: list[str]
 ) -> str:
     """The S3 gateway endpoint on exactly the private route tables; its id, or '' when it does not match."""
     if "" in private_table_ids:
@@ -358,8 +449,9 @@ def compare_endpoint(
     wanted = sorted(private_table_ids)
     endpoints = snapshot.get("endpoints", [])
     for endpoint in endpoints:
-        # The role deletes the endpoints it finds by the tag runnerfleet:fleet=<fleet>.
-        if tag_dict(endpoint).get(FLEET_TAG) == fleet and endpoint.get("State") not in GONE_ENDPOINT_STATES:
+        # The role deletes the endpoints it finds by the fleet's tag.
+        is_fleets = tag_dict(endpoint).get(plan["fleet_tag_key"]) == plan["fleet_name"]
+        if is_fleets and endpoint.get("State") not in GONE_ENDPOINT_STATES:
             check.expect(
                 sorted(endpoint.get("RouteTableIds") or []) == wanted,
                 f"S3 endpoint {endpoint['VpcEndpointId']}: on other route tables",
@@ -385,10 +477,10 @@ def read_network(client, params: dict[str, Any], region: str) -> dict[str, Any]:
             for name, value in values.items()
         ]
 
-    fleet_filter = {"Name": f"tag:{FLEET_TAG}", "Values": [params["fleet_name"]]}
+    fleet_filter = {"Name": f"tag:{params['fleet_tag_key']}", "Values": [params["fleet_name"]]}
     vpcs = client.describe_vpcs(
         Filters=[
-            {"Name": "tag:Name", "Values": [params["vpc_name"]]},
+            {"Name": "tag:Name", "Values": [params["names"]["vpc"]]},
             {"Name": "cidr-block", "Values": [params["vpc_cidr"]]},
         ],
         aws_retry=True,
@@ -422,7 +514,12 @@ def main() -> None:
     module = AnsibleAWSModule(
         argument_spec={
             "fleet_name": {"type": "str", "required": True},
-            "vpc_name": {"type": "str", "required": True},
+            "fleet_tag_key": {"type": "str", "default": "runnerfleet:fleet", "no_log": False},
+            "names": {
+                "type": "dict",
+                "required": True,
+                "options": {name: {"type": "str", "required": True} for name in NAME_KEYS},
+            },
             "vpc_cidr": {"type": "str", "required": True},
             "tags": {"type": "dict", "required": True},
             "availability_zones": {"type": "list", "elements": "str", "default": []},
@@ -449,12 +546,14 @@ def main() -> None:
         snapshot = read_network(client, params, region)
     except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
         module.fail_json_aws(e, msg=f"Failed to read the network of fleet {params['fleet_name']}")
+    names = params["names"]
     plan = {
         "fleet_name": params["fleet_name"],
-        "vpc_name": params["vpc_name"],
+        "fleet_tag_key": params["fleet_tag_key"],
+        "names": names,
         "tags": {str(key): str(value) for key, value in params["tags"].items()},
         "zones": zones,
-        "subnets": subnet_plan(zones, params["public_cidrs"], params["private_cidrs"]),
+        "subnets": subnet_plan(zones, params["public_cidrs"], params["private_cidrs"], names),
         "nat_mode": params["nat_mode"],
     }
     drift, network = compare(snapshot, plan)
@@ -465,6 +564,7 @@ def main() -> None:
         zones=zones,
         in_sync=not drift,
         drift=drift,
+        plan=write_plan(zones, plan["subnets"], names, params["nat_mode"]),
         network=network,
     )
 

@@ -259,14 +259,28 @@ def converged(nat_mode: str = "per_az") -> dict[str, Any]:
     }
 
 
+# The names the fleet model (plugin_utils/_fleet_plan.network_names) gives the network of fleet FLEET.
+NAMES = {
+    "vpc": VPC_NAME,
+    "internet_gateway": f"{FLEET}-igw",
+    "public_subnet": f"{FLEET}-public-{{zone}}",
+    "private_subnet": f"{FLEET}-private-{{zone}}",
+    "nat": f"{FLEET}-nat-{{zone}}",
+    "public_route_table": f"{FLEET}-public",
+    "private_route_table": f"{FLEET}-private-{{zone}}",
+    "s3_endpoint": f"{FLEET}-s3",
+}
+
+
 def plan(nat_mode: str = "per_az") -> dict[str, Any]:
     """The plan main() builds from the role's module arguments."""
     return {
         "fleet_name": FLEET,
-        "vpc_name": VPC_NAME,
+        "fleet_tag_key": "runnerfleet:fleet",
+        "names": dict(NAMES),
         "tags": dict(TAGS),
         "zones": list(ZONES),
-        "subnets": fni.subnet_plan(ZONES, PUBLIC_CIDRS, PRIVATE_CIDRS),
+        "subnets": fni.subnet_plan(ZONES, PUBLIC_CIDRS, PRIVATE_CIDRS, NAMES),
         "nat_mode": nat_mode,
     }
 
@@ -342,17 +356,41 @@ def test_choose_zones_takes_the_first_zones_of_the_region_when_none_are_given():
 
 
 def test_subnet_plan_lists_the_public_subnets_first_each_in_zone_order():
-    assert fni.subnet_plan(ZONES, PUBLIC_CIDRS, PRIVATE_CIDRS) == [
-        {"kind": "public", "zone": "eu-west-1a", "cidr": "10.80.0.0/20"},
-        {"kind": "public", "zone": "eu-west-1b", "cidr": "10.80.16.0/20"},
-        {"kind": "private", "zone": "eu-west-1a", "cidr": "10.80.32.0/20"},
-        {"kind": "private", "zone": "eu-west-1b", "cidr": "10.80.48.0/20"},
+    assert fni.subnet_plan(ZONES, PUBLIC_CIDRS, PRIVATE_CIDRS, NAMES) == [
+        {"kind": "public", "zone": "eu-west-1a", "cidr": "10.80.0.0/20", "name": f"{FLEET}-public-eu-west-1a"},
+        {"kind": "public", "zone": "eu-west-1b", "cidr": "10.80.16.0/20", "name": f"{FLEET}-public-eu-west-1b"},
+        {"kind": "private", "zone": "eu-west-1a", "cidr": "10.80.32.0/20", "name": f"{FLEET}-private-eu-west-1a"},
+        {"kind": "private", "zone": "eu-west-1b", "cidr": "10.80.48.0/20", "name": f"{FLEET}-private-eu-west-1b"},
     ]
+
+
+@pytest.mark.parametrize("nat_mode", ["per_az", "shared"])
+def test_write_plan_names_what_the_role_makes(nat_mode):
+    subnets = fni.subnet_plan(ZONES, PUBLIC_CIDRS, PRIVATE_CIDRS, NAMES)
+    written = fni.write_plan(list(ZONES), subnets, NAMES, nat_mode)
+    assert written["subnets"] == subnets
+    nat_zones = list(ZONES) if nat_mode == "per_az" else list(ZONES[:1])
+    assert written["nat"] == [{"zone": zone, "name": f"{FLEET}-nat-{zone}"} for zone in nat_zones]
+    assert written["private_route_tables"] == [{"zone": zone, "name": f"{FLEET}-private-{zone}"} for zone in ZONES]
+
+
+def test_the_fleet_tag_key_decides_which_stale_endpoints_are_the_fleets():
+    """An endpoint on old route tables is the fleet's (to be replaced, so drift) only by the fleet's own tag key."""
+    snapshot = converged()
+    stale = aws_endpoint("vpce-00000000000000old", ["rtb-0000000000000old"], aws_tags(f"{FLEET}-s3"))
+    stale["Tags"] = [tag for tag in stale["Tags"] if tag["Key"] != "runnerfleet:fleet"]
+    stale["Tags"].append({"Key": "acme:fleet", "Value": FLEET})
+    snapshot["endpoints"].append(stale)
+    sentence = "S3 endpoint vpce-00000000000000old: on other route tables"
+    assert sentence not in fni.compare(snapshot, plan())[0]
+    assert sentence in fni.compare(snapshot, {**plan(), "fleet_tag_key": "acme:fleet"})[0]
 
 
 def test_subnet_plan_with_three_zones_and_too_few_cidrs():
     zones = ["us-east-1a", "us-east-1b", "us-east-1c"]
-    planned = fni.subnet_plan(zones, ["10.0.0.0/24", "10.0.1.0/24"], ["10.0.8.0/24", "10.0.9.0/24", "10.0.10.0/24"])
+    planned = fni.subnet_plan(
+        zones, ["10.0.0.0/24", "10.0.1.0/24"], ["10.0.8.0/24", "10.0.9.0/24", "10.0.10.0/24"], NAMES
+    )
     assert [(item["kind"], item["zone"], item["cidr"]) for item in planned] == [
         ("public", "us-east-1a", "10.0.0.0/24"),
         ("public", "us-east-1b", "10.0.1.0/24"),
@@ -360,7 +398,7 @@ def test_subnet_plan_with_three_zones_and_too_few_cidrs():
         ("private", "us-east-1b", "10.0.9.0/24"),
         ("private", "us-east-1c", "10.0.10.0/24"),
     ]
-    assert fni.subnet_plan([], PUBLIC_CIDRS, PRIVATE_CIDRS) == []
+    assert fni.subnet_plan([], PUBLIC_CIDRS, PRIVATE_CIDRS, NAMES) == []
 
 
 # ------------------------------------------------------------------------------------------------- the helpers
@@ -1005,7 +1043,7 @@ def build_network(ec2) -> dict[str, Any]:
 
 MAIN_ARGS = {
     "fleet_name": FLEET,
-    "vpc_name": VPC_NAME,
+    "names": NAMES,
     "vpc_cidr": VPC_CIDR,
     "tags": TAGS,
     "zone_count": 2,

@@ -325,19 +325,6 @@ def test_launch_template_data_with_a_tag_specification_without_tags():
     )
 
 
-def test_template_tags_differ_as_ensure_ec2_tags_decides():
-    aws = {"a": "1", "aws:cloudformation:stack-name": "x"}
-    assert fwp.template_tags_differ(aws, {"a": "1"}, purge_tags=True) is False
-    assert fwp.template_tags_differ(aws, {"a": 1}, purge_tags=True) is False
-    assert fwp.template_tags_differ(aws, {"a": "2"}, purge_tags=True) is True
-    assert fwp.template_tags_differ(aws, {"a": "1", "b": "2"}, purge_tags=False) is True
-    assert fwp.template_tags_differ({"a": "1", "b": "2"}, {"a": "1"}, purge_tags=True) is True
-    assert fwp.template_tags_differ({"a": "1", "b": "2"}, {"a": "1"}, purge_tags=False) is False
-    assert fwp.template_tags_differ(aws, None, purge_tags=True) is False
-    # An empty dict with purge removes every tag, aws: ones included (ensure_ec2_tags).
-    assert fwp.template_tags_differ({"aws:x": "1"}, {}, purge_tags=True) is True
-
-
 def test_found_by_tags_is_what_find_yml_found():
     snapshot = converged()
     other_fleet = aws_group("spot") | {"AutoScalingGroupName": "other-spot"}
