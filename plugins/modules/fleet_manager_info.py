@@ -200,8 +200,9 @@ from ansible_collections.amazon.aws.plugins.module_utils.botocore import (
 )
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict, compare_aws_tags
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
 from ansible_collections.amazon.aws.plugins.module_utils.transformation import ansible_dict_to_boto3_filter_list
+from ansible_collections.runnerfleet.gitlab_aws.plugins.module_utils._drift import ec2_tags_differ
 
 # What DescribeImages answers for an AMI that does not exist (or no longer does) in the region.
 MISSING_IMAGE_CODES = ["InvalidAMIID.NotFound", "InvalidAMIID.Unavailable"]
@@ -219,14 +220,13 @@ METADATA_OPTIONS_SPEC = {
 
 
 def tag_dict(resource: dict[str, Any]) -> dict[str, str]:
-    """A resource's tags as a dictionary, as amazon.aws reads them (aws: tags included; compare_aws_tags keeps them)."""
+    """A resource's tags as a dictionary, as amazon.aws reads them (aws: tags included; ensure_ec2_tags keeps them)."""
     return boto3_tag_list_to_ansible_dict(resource.get("Tags") or [])
 
 
 def tags_match(resource: dict[str, Any], wanted: dict[str, Any], purge_tags: bool) -> bool:
     """Whether ensure_ec2_tags (ec2_instance, ec2_tag) would neither set nor remove a tag."""
-    to_set, to_unset = compare_aws_tags(tag_dict(resource), wanted, purge_tags)
-    return not to_set and not to_unset
+    return not ec2_tags_differ(tag_dict(resource), wanted, purge_tags)
 
 
 def metadata_differences(instance: dict[str, Any], wanted: dict[str, Any]) -> list[str]:

@@ -75,7 +75,7 @@ options:
         description: The inbound rules, as C(amazon.aws.ec2_security_group) takes them.
         type: list
         elements: dict
-        suboptions:
+        suboptions: &rule_options
           proto:
             description: The IP protocol; V(all) or V(-1) means every protocol (and no ports).
             type: str
@@ -113,40 +113,7 @@ options:
         description: The outbound rules, as C(amazon.aws.ec2_security_group) takes them.
         type: list
         elements: dict
-        suboptions:
-          proto:
-            description: The IP protocol; V(all) or V(-1) means every protocol (and no ports).
-            type: str
-            default: tcp
-          ports:
-            description: Ports or port ranges (V(8000-8100)).
-            type: list
-            elements: str
-          from_port:
-            description: The first port.
-            type: int
-          to_port:
-            description: The last port.
-            type: int
-          cidr_ip:
-            description: IPv4 CIDR blocks.
-            type: list
-            elements: str
-          cidr_ipv6:
-            description: IPv6 CIDR blocks.
-            type: list
-            elements: str
-          group_id:
-            description: Security group ids.
-            type: list
-            elements: str
-          group_name:
-            description: Names of groups in O(security_groups), which stand for their ids.
-            type: list
-            elements: str
-          rule_desc:
-            description: The rule's description.
-            type: str
+        suboptions: *rule_options
       purge_rules:
         description: Inbound rules not in O(security_groups[].rules) are removed.
         type: bool
@@ -320,8 +287,19 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 from ansible_collections.amazon.aws.plugins.module_utils.policy import compare_policies
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict, compare_aws_tags
+from ansible_collections.amazon.aws.plugins.module_utils.transformation import scrub_none_parameters
 from ansible_collections.runnerfleet.gitlab_aws.plugins.module_utils._drift import Comparison as DriftComparison
+from ansible_collections.runnerfleet.gitlab_aws.plugins.module_utils._drift import ec2_tags_differ
 
+# What ec2_security_group compares a group's rules by lives in that module only (amazon.aws 10.1.2,
+# plugins/modules/ec2_security_group.py): Rule, validate_ip, expand_rules with expand_rule, expand_ports_from_rule and
+# expand_ports_list, deduplicate_rules_args, rule_cmp, _target_from_rule_with_group_id and rule_from_group_permission.
+# amazon.aws's module_utils do not have them, and a module cannot import another module (AnsiballZ ships module_utils
+# only), so each function below that names one of them is a minimal copy of it, with only the options this module
+# takes; tests/unit/plugins/modules/test_fleet_security_info.py checks each against the original, and galaxy.yml keeps
+# amazon.aws below its next major release. Whatever amazon.aws's module_utils do have is imported instead
+# (compare_aws_tags and ensure_ec2_tags's rule through _drift.ec2_tags_differ, compare_policies, validate_aws_arn,
+# scrub_none_parameters).
 # ec2_security_group's own rule tuple: two rules are the same rule when all five fields are equal.
 Rule = namedtuple("Rule", ["port_range", "protocol", "target", "target_type", "description"])
 # The keys of a rule that ec2_security_group expands (sources in this order: it sorts their names) and strips.
@@ -339,12 +317,13 @@ class Comparison(DriftComparison):
         self.warnings: list[str] = []
 
     def expect_tags(self, current: dict[str, str], wanted: dict | None, purge: bool, what: str, ec2=False) -> bool:
-        """Tags as amazon.aws's modules compare them (compare_aws_tags: aws: tags are never purged)."""
+        """Tags as amazon.aws's modules compare them: ec2_security_group by ensure_ec2_tags's rule, the IAM modules
+        by compare_aws_tags alone (aws: tags are never purged)."""
+        if ec2:
+            return self.expect(not ec2_tags_differ(current, wanted, purge), f"{what}: tags differ")
         if wanted is None:
             return True
         to_set, to_unset = compare_aws_tags(current, wanted, purge)
-        if ec2 and purge and not wanted and current:
-            to_unset = list(current)  # ensure_ec2_tags removes every tag, aws: ones too, when purging to none
         return self.expect(not to_set and not to_unset, f"{what}: tags differ")
 
 
@@ -401,7 +380,7 @@ def expand_rules(rules: list[dict[str, Any]] | None) -> list[dict[str, Any]] | N
         return None
     expanded = []
     for given in rules:
-        rule = {key: value for key, value in given.items() if value is not None}
+        rule = scrub_none_parameters(given)
         sources = [{key: target} for key in sorted(SOURCE_KEYS) if key in rule for target in rule[key]]
         if not sources:
             raise ValueError(f"a rule has no source or target: {given}")

@@ -359,14 +359,14 @@ from ansible_collections.amazon.aws.plugins.module_utils.botocore import (
 )
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_specifications, compare_aws_tags
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_specifications
 from ansible_collections.amazon.aws.plugins.module_utils.transformation import scrub_none_parameters
 from ansible_collections.runnerfleet.gitlab_aws.plugins.module_utils._autoscaling_group import (
     REQUIRED_TO_CREATE,
     group_argument_spec,
     group_differences,
 )
-from ansible_collections.runnerfleet.gitlab_aws.plugins.module_utils._drift import Comparison
+from ansible_collections.runnerfleet.gitlab_aws.plugins.module_utils._drift import Comparison, ec2_tags_differ
 
 DEFAULT_FLEET_TAG_KEY = "runnerfleet:fleet"
 RETRY = AWSRetry.jittered_backoff(retries=10)
@@ -485,17 +485,6 @@ def launch_template_data(template: dict[str, Any], root_device: str, profile_arn
     return scrub_none_parameters(data, descend_into_lists=True)
 
 
-def template_tags_differ(current: dict[str, str], tags: dict[str, Any] | None, purge_tags: bool) -> bool:
-    """Whether ec2_launch_template's ensure_ec2_tags would add or remove a tag of the template (current: its tags as
-    DescribeTags lists them, which is what ensure_ec2_tags reads)."""
-    if tags is None:
-        return False
-    to_set, to_unset = compare_aws_tags(current, tags, purge_tags)
-    if purge_tags and not tags:
-        to_unset = list(current)
-    return bool(to_set or to_unset)
-
-
 def compare_launch_template(check: Comparison, snapshot: dict[str, Any], options: dict[str, Any]) -> str:
     """The launch template's id when it exists ('' otherwise); what differs goes to check."""
     name = options["template_name"]
@@ -523,10 +512,9 @@ def compare_launch_template(check: Comparison, snapshot: dict[str, Any], options
     # default_version=latest: the latest version is made the default.
     default, number = template.get("DefaultVersionNumber"), latest.get("VersionNumber")
     check.expect(str(default) == str(number), f"{what}: the default version {default} is not the latest {number}")
+    # ec2_launch_template sets the template's tags with ensure_ec2_tags, which reads them with DescribeTags.
     current_tags = snapshot["template_tags"].get(template_id, {})
-    check.expect(
-        not template_tags_differ(current_tags, options.get("tags"), options["purge_tags"]), f"{what}: tags differ"
-    )
+    check.expect(not ec2_tags_differ(current_tags, options.get("tags"), options["purge_tags"]), f"{what}: tags differ")
     return template_id
 
 
