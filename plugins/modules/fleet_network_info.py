@@ -200,9 +200,12 @@ from typing import Any
 with contextlib.suppress(ImportError):  # AnsibleAWSModule reports a missing botocore
     import botocore
 
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import paginated_query_with_retries
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
 from ansible_collections.runnerfleet.gitlab_aws.plugins.module_utils._drift import Comparison as DriftComparison
+from ansible_collections.runnerfleet.gitlab_aws.plugins.module_utils._drift import ec2_tags_differ
 
 # The resources named by the plan's network.names.
 NAME_KEYS = (
@@ -272,7 +275,9 @@ class Comparison(DriftComparison):
     """The shared collector, with tags compared as the network modules compare them (aws: tags left out)."""
 
     def expect_tags(self, resource: dict[str, Any], wanted: dict[str, str], what: str) -> bool:
-        return self.expect(tag_dict(resource) == wanted, f"{what}: tags differ")
+        """As ensure_ec2_tags decides for the network modules, which purge tags (aws: ones excepted)."""
+        current = boto3_tag_list_to_ansible_dict(resource.get("Tags") or [])
+        return self.expect(not ec2_tags_differ(current, wanted, purge_tags=True), f"{what}: tags differ")
 
 
 def created_routes(table: dict[str, Any]) -> list[tuple[str, str]]:
@@ -469,7 +474,7 @@ def compare_endpoint(
 
 
 def read_network(client, params: dict[str, Any], region: str) -> dict[str, Any]:
-    """Everything compare() looks at, as EC2's describe calls return it."""
+    """Everything compare() looks at, as EC2's describe calls return it (each paginated one read whole)."""
 
     def filters(**values) -> list[dict[str, Any]]:
         return [
@@ -478,12 +483,13 @@ def read_network(client, params: dict[str, Any], region: str) -> dict[str, Any]:
         ]
 
     fleet_filter = {"Name": f"tag:{params['fleet_tag_key']}", "Values": [params["fleet_name"]]}
-    vpcs = client.describe_vpcs(
+    vpcs = paginated_query_with_retries(
+        client,
+        "describe_vpcs",
         Filters=[
             {"Name": "tag:Name", "Values": [params["names"]["vpc"]]},
             {"Name": "cidr-block", "Values": [params["vpc_cidr"]]},
         ],
-        aws_retry=True,
     )["Vpcs"]
     snapshot: dict[str, Any] = {"vpcs": vpcs}
     if len(vpcs) != 1:
@@ -493,19 +499,21 @@ def read_network(client, params: dict[str, Any], region: str) -> dict[str, Any]:
         answer = client.describe_vpc_attribute(VpcId=vpc_id, Attribute=attribute, aws_retry=True)
         snapshot[key] = answer[attribute[0].upper() + attribute[1:]]["Value"]
     in_vpc = filters(vpc_id=vpc_id)
-    snapshot["subnets"] = client.describe_subnets(Filters=in_vpc, aws_retry=True)["Subnets"]
-    snapshot["internet_gateways"] = client.describe_internet_gateways(
-        Filters=[{"Name": "attachment.vpc-id", "Values": [vpc_id]}], aws_retry=True
+    snapshot["subnets"] = paginated_query_with_retries(client, "describe_subnets", Filters=in_vpc)["Subnets"]
+    snapshot["internet_gateways"] = paginated_query_with_retries(
+        client, "describe_internet_gateways", Filters=[{"Name": "attachment.vpc-id", "Values": [vpc_id]}]
     )["InternetGateways"]
     snapshot["addresses"] = client.describe_addresses(Filters=[fleet_filter, *filters(domain="vpc")], aws_retry=True)[
         "Addresses"
     ]
-    snapshot["nat_gateways"] = client.describe_nat_gateways(
-        Filters=[fleet_filter, *filters(vpc_id=vpc_id, state=["pending", "available"])], aws_retry=True
+    snapshot["nat_gateways"] = paginated_query_with_retries(
+        client, "describe_nat_gateways", Filters=[fleet_filter, *filters(vpc_id=vpc_id, state=["pending", "available"])]
     )["NatGateways"]
-    snapshot["route_tables"] = client.describe_route_tables(Filters=in_vpc, aws_retry=True)["RouteTables"]
-    snapshot["endpoints"] = client.describe_vpc_endpoints(
-        Filters=filters(vpc_id=vpc_id, service_name=f"com.amazonaws.{region}.s3"), aws_retry=True
+    snapshot["route_tables"] = paginated_query_with_retries(client, "describe_route_tables", Filters=in_vpc)[
+        "RouteTables"
+    ]
+    snapshot["endpoints"] = paginated_query_with_retries(
+        client, "describe_vpc_endpoints", Filters=filters(vpc_id=vpc_id, service_name=f"com.amazonaws.{region}.s3")
     )["VpcEndpoints"]
     return snapshot
 
