@@ -11,7 +11,7 @@ options:
   api_url:
     description:
       - GitLab's base URL, without C(/api/v4), for example V(https://gitlab.example.com).
-      - When not set, the E(GITLAB_URL) environment variable is used (the sandbox's C(endpoints.env) sets it).
+      - When not set, the E(GITLAB_URL) environment variable is used.
     type: str
     required: true
   api_token:

@@ -6,6 +6,7 @@
   reads, with the problems met on the way; pre-flight fails with them before any API call.
 - fleet_description_problems only lists the problems.
 - fleet_host_runners gives the managers' runner entries their GitLab ids and tokens.
+- fleet_summary_lines says what the fleet is and what a run changed, from the roles' results.
 
 Their documentation is in one YAML file per filter beside this file; the logic is in plugin_utils/_fleet_plan.py
 and plugin_utils/_fleet_description.py.
@@ -18,6 +19,7 @@ from collections.abc import Mapping, Sequence
 from ansible.errors import AnsibleFilterError
 from ansible_collections.runnerfleet.gitlab_aws.plugins.plugin_utils._fleet_description import problems
 from ansible_collections.runnerfleet.gitlab_aws.plugins.plugin_utils._fleet_plan import host_runners, resolve
+from ansible_collections.runnerfleet.gitlab_aws.plugins.plugin_utils._fleet_summary import summary_lines
 
 
 def fleet_description_problems(description: object, sandbox: object = False) -> list[str]:
@@ -45,10 +47,30 @@ def fleet_host_runners(runners: object, tokens: object = None) -> list[dict]:
     return host_runners(runners, tokens or {})
 
 
+def fleet_summary_lines(fleet: object, results: object = None, hosts: object = None, label: object = "") -> list[str]:
+    """The summary's lines from the plan's fleet part, the roles' results and each manager's runner_host_result."""
+    if not isinstance(fleet, Mapping) or "name" not in fleet or "region" not in fleet:
+        raise AnsibleFilterError("fleet_summary_lines: the input must be the plan's fleet part (fleet_plan.fleet)")
+    results = results or {}
+    if not isinstance(results, Mapping) or (hosts is not None and not isinstance(hosts, Mapping)):
+        raise AnsibleFilterError("fleet_summary_lines: results and hosts must be mappings")
+    return summary_lines(
+        fleet,
+        network=results.get("network"),
+        cache=results.get("cache"),
+        registration=results.get("registration"),
+        worker_pools=results.get("worker_pools"),
+        managers=results.get("managers"),
+        hosts=hosts,
+        label=str(label or ""),
+    )
+
+
 class FilterModule:
     def filters(self) -> dict:
         return {
             "fleet_description_problems": fleet_description_problems,
             "fleet_plan": fleet_plan,
             "fleet_host_runners": fleet_host_runners,
+            "fleet_summary_lines": fleet_summary_lines,
         }

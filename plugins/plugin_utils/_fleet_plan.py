@@ -23,6 +23,7 @@ Note that this plugin util is PRIVATE to the collection. It can have breaking ch
 from __future__ import annotations
 
 import ipaddress
+import re
 from collections.abc import Mapping, Sequence
 
 from ansible_collections.runnerfleet.gitlab_aws.plugins.plugin_utils._fleet_description import (
@@ -349,9 +350,12 @@ def instance_types(entry: Mapping) -> list[str]:
 
 def managers_part(fleet: Mapping, managers: object) -> dict:
     settings = settings_of(MANAGER_DEFAULTS, managers)
+    prefix = f"{fleet['name']}-manager-"
     return {
         "count": settings["count"],
-        "names": [f"{fleet['name']}-manager-{number}" for number in range(1, settings["count"] + 1)],
+        "names": [f"{prefix}{number}" for number in range(1, settings["count"] + 1)],
+        # Every manager the fleet may have had, whatever the count is now (the surplus is terminated).
+        "name_pattern": f"^{re.escape(prefix)}[1-9][0-9]*$",
         "instance_type": settings["instance_type"],
         "ami": settings["ami"],
         "connection": settings["connection"],

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 
 import pytest
 from ansible.errors import AnsibleFilterError
@@ -295,6 +296,7 @@ def test_managers_names_and_defaults():
     assert managers == {
         "count": 3,
         "names": ["cif-manager-1", "cif-manager-2", "cif-manager-3"],
+        "name_pattern": "^cif\\-manager\\-[1-9][0-9]*$",
         "instance_type": "t3.medium",
         "ami": AMI,
         "connection": "ssm",
@@ -302,6 +304,13 @@ def test_managers_names_and_defaults():
         "ssh_user": "ec2-user",
         "inventory_group": "runner_managers",
     }
+
+
+def test_manager_name_pattern_matches_every_number_and_nothing_else():
+    pattern = re.compile(plan_of()["managers"]["name_pattern"])
+    assert pattern.match("cif-manager-1") and pattern.match("cif-manager-12")
+    assert not pattern.match("cif-manager-0") and not pattern.match("cif-manager-1x")
+    assert not pattern.match("cifx-manager-1") and not pattern.match("other-cif-manager-1")
 
 
 def test_runner_host_part():

@@ -1,0 +1,58 @@
+# Copyright: (c) 2026, runnerfleet maintainers
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The lines site.yml ends with (playbooks/summary.yml): what the fleet is and what this run changed, from the
+results the roles registered. Never a token: none of those results holds one.
+
+Note that this plugin util is PRIVATE to the collection. It can have breaking changes at any time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+
+def summary_lines(
+    fleet: Mapping,
+    *,
+    network: Mapping | None = None,
+    cache: Mapping | None = None,
+    registration: Mapping | None = None,
+    worker_pools: Mapping | None = None,
+    managers: Mapping | None = None,
+    hosts: Mapping | None = None,
+    label: str = "",
+) -> list[str]:
+    """One line for the fleet, its network and bucket, each runner, worker group and manager, each host's
+    config.toml; a role that did not run adds nothing (or 'none')."""
+    network, cache, registration = network or {}, cache or {}, registration or {}
+    lines = [f"fleet {fleet['name']} in {fleet['region']}" + (f" ({label})" if label else "")]
+    private = ", ".join(subnet["id"] for subnet in network.get("private_subnets") or []) or "none"
+    lines.append(f"network: {network.get('vpc_id') or 'none'}, private subnets {private}")
+    lines.append(f"cache bucket: {cache.get('bucket') or 'none'}")
+    lines += [runner_line(runner) for runner in registration.get("runners") or []]
+    lines += [f"runner {name}: removed in this run" for name in registration.get("removed") or []]
+    for name, pool in ((worker_pools or {}).get("pools") or {}).items():
+        template = pool["launch_template_id"]
+        lines.append(f"worker group {pool['autoscaling_group_name']} (entry {name}, launch template {template})")
+    for instance in (managers or {}).get("instances") or []:
+        lines.append(
+            f"manager {instance['name']}: {instance['instance_id']} {instance['private_ip']} in {instance['zone']}"
+        )
+    lines += [host_line(host, result or {}) for host, result in (hosts or {}).items()]
+    return lines
+
+
+def runner_line(runner: Mapping) -> str:
+    tags = ", ".join(runner.get("tags") or []) or "none"
+    changed = ", changed in this run" if runner.get("changed") else ""
+    return f"runner {runner['name']}: GitLab id {runner['id']}, {runner['status']}, tags {tags}{changed}"
+
+
+def host_line(host: str, result: Mapping) -> str:
+    text = f"config.toml on {host}: " + ("changed in this run" if result.get("config_changed") else "unchanged")
+    reasons = ", ".join(result.get("restart_reasons") or [])
+    if result.get("restarted"):
+        text += f"; restarted ({reasons})"
+    elif reasons:
+        text += f"; restart needed ({reasons})"
+    return text

@@ -1,0 +1,64 @@
+# Copyright: (c) 2026, runnerfleet maintainers
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The summary site.yml ends with (plugin_utils/_fleet_summary and the fleet_summary_lines filter)."""
+
+from __future__ import annotations
+
+import pytest
+from ansible.errors import AnsibleFilterError
+from ansible_collections.runnerfleet.gitlab_aws.plugins.filter.fleet_description import fleet_summary_lines
+from ansible_collections.runnerfleet.gitlab_aws.plugins.plugin_utils._fleet_summary import summary_lines
+
+FLEET = {"name": "ci", "region": "eu-west-1"}
+
+
+def test_a_fleet_whose_roles_did_not_run():
+    assert summary_lines(FLEET) == [
+        "fleet ci in eu-west-1",
+        "network: none, private subnets none",
+        "cache bucket: none",
+    ]
+
+
+def test_every_part_of_a_converged_fleet():
+    lines = summary_lines(
+        FLEET,
+        network={"vpc_id": "vpc-1", "private_subnets": [{"id": "subnet-a"}, {"id": "subnet-b"}]},
+        cache={"bucket": "ci-runner-cache-1"},
+        registration={
+            "runners": [
+                {"name": "small", "id": 7, "status": "online", "tags": ["a", "b"], "changed": True},
+                {"name": "big", "id": 8, "status": "never_contacted", "tags": [], "changed": False},
+            ],
+            "removed": ["old"],
+        },
+        worker_pools={"pools": {"small": {"autoscaling_group_name": "ci-small", "launch_template_id": "lt-1"}}},
+        managers={"instances": [{"name": "ci-manager-1", "instance_id": "i-1", "private_ip": "10.0.0.5", "zone": "a"}]},
+        hosts={
+            "m1": {"config_changed": True, "restarted": True, "restart_reasons": ["service unit changed"]},
+            "m2": {"restart_reasons": ["gitlab-runner package changed"]},
+            "m3": {},
+        },
+        label="sandbox",
+    )
+    assert lines == [
+        "fleet ci in eu-west-1 (sandbox)",
+        "network: vpc-1, private subnets subnet-a, subnet-b",
+        "cache bucket: ci-runner-cache-1",
+        "runner small: GitLab id 7, online, tags a, b, changed in this run",
+        "runner big: GitLab id 8, never_contacted, tags none",
+        "runner old: removed in this run",
+        "worker group ci-small (entry small, launch template lt-1)",
+        "manager ci-manager-1: i-1 10.0.0.5 in a",
+        "config.toml on m1: changed in this run; restarted (service unit changed)",
+        "config.toml on m2: unchanged; restart needed (gitlab-runner package changed)",
+        "config.toml on m3: unchanged",
+    ]
+
+
+def test_the_filter_checks_its_input():
+    assert fleet_summary_lines(FLEET, {"cache": {"bucket": "b"}})[2] == "cache bucket: b"
+    with pytest.raises(AnsibleFilterError):
+        fleet_summary_lines({"name": "ci"})
+    with pytest.raises(AnsibleFilterError):
+        fleet_summary_lines(FLEET, ["x"])

@@ -1,0 +1,85 @@
+# Copyright: (c) 2026, runnerfleet maintainers
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Where the managers go and what the manager role records (plugin_utils/_manager and the manager filters), with
+instances shaped as amazon.aws.ec2_instance_info returns them."""
+
+from __future__ import annotations
+
+import pytest
+from ansible.errors import AnsibleFilterError
+from ansible_collections.runnerfleet.gitlab_aws.plugins.filter import manager as filters
+from ansible_collections.runnerfleet.gitlab_aws.plugins.plugin_utils import _manager
+
+NAMES = ["f-manager-1", "f-manager-2", "f-manager-3"]
+SUBNETS = ["subnet-a", "subnet-b"]
+
+
+def instance(name, instance_id, subnet="subnet-a", image="ami-1", launched="2026-01-01T00:00:00"):
+    return {
+        "instance_id": instance_id,
+        "tags": {"Name": name},
+        "private_ip_address": "10.0.0.9",
+        "subnet_id": subnet,
+        "image_id": image,
+        "launch_time": launched,
+        "placement": {"availability_zone": "eu-west-1a"},
+    }
+
+
+def test_placement_spreads_the_managers_in_order():
+    assert _manager.placement(NAMES, SUBNETS) == [
+        {"name": "f-manager-1", "subnet_id": "subnet-a"},
+        {"name": "f-manager-2", "subnet_id": "subnet-b"},
+        {"name": "f-manager-3", "subnet_id": "subnet-a"},
+    ]
+
+
+def test_records_one_per_instance_oldest_first_and_the_unlaunched_with_their_subnet():
+    instances = [
+        instance("f-manager-1", "i-new", launched="2026-02-01T00:00:00"),
+        instance("f-manager-1", "i-old", launched="2026-01-01T00:00:00"),
+        instance("other", "i-other"),
+        {"instance_id": "i-untagged"},
+    ]
+    recorded = _manager.records(NAMES[:2], instances, SUBNETS)
+    assert [record["instance_id"] for record in recorded] == ["i-old", "i-new", ""]
+    assert recorded[0] == {
+        "name": "f-manager-1",
+        "instance_id": "i-old",
+        "private_ip": "10.0.0.9",
+        "subnet_id": "subnet-a",
+        "zone": "eu-west-1a",
+    }
+    assert recorded[2] == {
+        "name": "f-manager-2",
+        "instance_id": "",
+        "private_ip": "",
+        "subnet_id": "subnet-b",
+        "zone": "",
+    }
+
+
+def test_records_without_subnets_still_name_every_manager():
+    assert [record["subnet_id"] for record in _manager.records(NAMES, [], [])] == ["", "", ""]
+
+
+def test_launch_drift_names_subnet_and_ami():
+    instances = [
+        instance("f-manager-1", "i-1", subnet="subnet-a"),
+        instance("f-manager-2", "i-2", subnet="subnet-a", image="ami-2"),
+    ]
+    recorded = _manager.records(NAMES[:2], instances, SUBNETS)
+    assert _manager.launch_drift(recorded, instances, NAMES[:2], SUBNETS, "ami-1") == [
+        "f-manager-2 is in subnet-a, not subnet-b",
+        "f-manager-2 runs ami-2, not ami-1",
+    ]
+    assert _manager.launch_drift(recorded[:1], instances, NAMES[:2], SUBNETS, "ami-1") == []
+
+
+def test_filters_check_their_input():
+    assert set(filters.FilterModule().filters()) == {"manager_placement", "manager_records", "manager_launch_drift"}
+    with pytest.raises(AnsibleFilterError, match="subnet"):
+        filters.manager_placement(NAMES, [])
+    with pytest.raises(AnsibleFilterError):
+        filters.manager_records("f-manager-1", [])
+    assert filters.manager_launch_drift([], [], NAMES, SUBNETS, "ami-1") == []
