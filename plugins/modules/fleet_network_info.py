@@ -37,9 +37,9 @@ options:
     type: str
     required: true
   fleet_tag_key:
-    description: The key of the fleet's tag (the fleet description's C(fleet_tag_key)).
+    description: The key of the fleet's tag (the fleet description's C(fleet_tag_key), the plan's C(fleet.tag_key)).
     type: str
-    default: runnerfleet:fleet
+    required: true
   names:
     description:
       - Each resource's C(Name) tag, as the fleet's plan gives them (the C(fleet_plan) filter's C(network.names));
@@ -117,6 +117,7 @@ EXAMPLES = r"""
 - name: Read the fleet's network and compare it with the plan
   runnerfleet.gitlab_aws.fleet_network_info:
     fleet_name: fleet
+    fleet_tag_key: runnerfleet:fleet
     names: "{{ fleet_plan.network.names }}"
     vpc_cidr: 10.80.0.0/16
     tags: {runnerfleet:fleet: fleet, ManagedBy: runnerfleet.gitlab_aws}
@@ -522,7 +523,7 @@ def main() -> None:
     module = AnsibleAWSModule(
         argument_spec={
             "fleet_name": {"type": "str", "required": True},
-            "fleet_tag_key": {"type": "str", "default": "runnerfleet:fleet", "no_log": False},
+            "fleet_tag_key": {"type": "str", "required": True, "no_log": False},
             "names": {
                 "type": "dict",
                 "required": True,

@@ -26,6 +26,7 @@ import ipaddress
 import re
 from collections.abc import Mapping, Sequence
 
+from ansible_collections.runnerfleet.gitlab_aws.plugins.module_utils._runner_spec import ATTRIBUTES, OWNER_OPTION
 from ansible_collections.runnerfleet.gitlab_aws.plugins.plugin_utils._fleet_description import (
     CACHE_DEFAULTS,
     DEFAULT_CAPACITY,
@@ -39,6 +40,8 @@ from ansible_collections.runnerfleet.gitlab_aws.plugins.plugin_utils._runner_fle
     DEFAULT_INSTANCE_TYPE,
     DEFAULT_ROOT_SIZE,
     DEFAULT_VOLUME_TYPE,
+    ENTRY_KEYS,
+    RUNNER_STATE_KEYS,
     autoscaling_group_name,
 )
 
@@ -80,45 +83,16 @@ VARIABLES = (
     "fleet_runner_settings",
     "fleet_runners",
 )
-# What GitLab keeps of an entry (the registration role's gitlab_runner arguments).
+# What GitLab keeps of an entry (the registration role's gitlab_runner arguments): its type and owner, and the
+# attributes GitLab lets a client set, but for the description (the fleet's) and tag_list (the entry's tags).
 GITLAB_KEYS = (
     "runner_type",
-    "group",
-    "project",
-    "run_untagged",
-    "locked",
-    "paused",
-    "access_level",
-    "maximum_timeout",
-    "maintenance_note",
+    *OWNER_OPTION.values(),
+    *(attribute for attribute in ATTRIBUTES if attribute not in ("description", "tag_list")),
 )
-# What config.toml needs of an entry (runner_host's entry options); the GitLab and pool-only keys stay behind.
-HOST_KEYS = (
-    "name",
-    "executor",
-    "limit",
-    "request_concurrency",
-    "image",
-    "privileged",
-    "cache",
-    "cache_shared",
-    "instance_type",
-    "spot",
-    "spot_price",
-    "ami",
-    "root_size",
-    "volume_type",
-    "zone",
-    "ssh_user",
-    "idle_count",
-    "idle_time",
-    "max_builds",
-    "max_instances",
-    "capacity_per_instance",
-    "autoscaling",
-    "autoscaling_group",
-    "config",
-)
+# What config.toml needs of an entry (runner_host's entry keys, without the runner's own state that the
+# registration adds: its id and token); the GitLab-only keys stay behind.
+HOST_KEYS = tuple(sorted(ENTRY_KEYS - RUNNER_STATE_KEYS))
 
 
 def resolve(description: object, *, sandbox: bool = False, account_id: str | None = None) -> dict:
@@ -162,10 +136,19 @@ def fleet_part(description: Mapping) -> dict:
         "tag_key": tag_key,
         "tags": fleet_tags(description, name, tag_key),
         "filters": {f"tag:{tag_key}": name},
-        "ssm_path": f"{SSM_ROOT}/{name}",
+        "ssm_path": ssm_path(name),
         "gitlab_url": description["fleet_gitlab_url"].rstrip("/"),
         "gitlab_validate_certs": given(description.get("fleet_gitlab_validate_certs"), True),
     }
+
+
+SSM_PARTS = ("", "runners", "docker-machine")
+
+
+def ssm_path(fleet_name: str, part: str = "") -> str:
+    """Where the fleet keeps its parameters: the runners' tokens and ids under runners/, the docker-machine CA under
+    docker-machine/; the managers' IAM policy is scoped to the whole path."""
+    return f"{SSM_ROOT}/{fleet_name}/{part}" if part else f"{SSM_ROOT}/{fleet_name}"
 
 
 def fleet_tags(description: Mapping, name: str, tag_key: str) -> dict:
@@ -290,7 +273,7 @@ def registration_part(fleet: Mapping, runners: Sequence[Mapping]) -> dict:
     return {
         "gitlab_url": fleet["gitlab_url"],
         "gitlab_validate_certs": fleet["gitlab_validate_certs"],
-        "ssm_path": f"{fleet['ssm_path']}/runners",
+        "ssm_path": ssm_path(fleet["name"], "runners"),
         "description_prefix": f"{fleet['name']}-",
         "runners": [gitlab_entry(fleet, entry) for entry in runners],
     }
@@ -372,8 +355,8 @@ def runner_host_part(fleet: Mapping, description: Mapping, runners: Sequence[Map
         "docker_machine_version": description.get("fleet_docker_machine_version") or "",
         "docker_machine_sha256": description.get("fleet_docker_machine_sha256") or "",
         "settings": dict(description.get("fleet_runner_settings") or {}),
-        "token_ssm_path": f"{fleet['ssm_path']}/runners",
-        "docker_machine_ssm_path": f"{fleet['ssm_path']}/docker-machine",
+        "token_ssm_path": ssm_path(fleet["name"], "runners"),
+        "docker_machine_ssm_path": ssm_path(fleet["name"], "docker-machine"),
         "worker_ami": description.get("fleet_worker_ami") or "",
         "runners": [host_entry(entry) for entry in runners],
     }

@@ -72,6 +72,8 @@ ENTRY_KEYS = frozenset(
         "config",
     }
 )
+# What the registration adds to an entry: the runner's own id and token; the rest of an entry is the fleet's.
+RUNNER_STATE_KEYS = frozenset({"id", "token", "token_obtained_at", "token_expires_at", "token_parameter"})
 BOOLEAN_KEYS = ("privileged", "cache", "cache_shared", "spot")
 POLICY_KEYS = frozenset({"periods", "timezone", "idle_count", "idle_time"})
 

@@ -1043,6 +1043,7 @@ def build_network(ec2) -> dict[str, Any]:
 
 MAIN_ARGS = {
     "fleet_name": FLEET,
+    "fleet_tag_key": "runnerfleet:fleet",
     "names": NAMES,
     "vpc_cidr": VPC_CIDR,
     "tags": TAGS,

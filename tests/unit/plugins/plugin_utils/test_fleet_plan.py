@@ -15,6 +15,7 @@ from ansible_collections.runnerfleet.gitlab_aws.plugins.filter.fleet_description
     FilterModule,
     fleet_host_runners,
     fleet_plan,
+    fleet_ssm_path,
 )
 from ansible_collections.runnerfleet.gitlab_aws.plugins.plugin_utils._fleet_plan import (
     HOST_KEYS,
@@ -415,3 +416,14 @@ def test_host_runners_add_ids_and_tokens_by_name():
         fleet_host_runners("a")
     with pytest.raises(AnsibleFilterError):
         fleet_host_runners(runners, ["x"])
+
+
+def test_fleet_ssm_path_is_the_plans():
+    plan = resolve(description(), account_id=ACCOUNT)["plan"]
+    assert fleet_ssm_path("cif") == plan["fleet"]["ssm_path"] == "/runnerfleet/cif"
+    assert fleet_ssm_path("cif", "runners") == plan["registration"]["ssm_path"] == plan["runner_host"]["token_ssm_path"]
+    assert fleet_ssm_path("cif", "docker-machine") == plan["runner_host"]["docker_machine_ssm_path"]
+    with pytest.raises(AnsibleFilterError, match="part"):
+        fleet_ssm_path("cif", "tokens")
+    with pytest.raises(AnsibleFilterError, match="name"):
+        fleet_ssm_path("")
