@@ -7,6 +7,7 @@
 - fleet_description_problems only lists the problems.
 - fleet_host_runners gives the managers' runner entries their GitLab ids and tokens.
 - fleet_summary_lines says what the fleet is and what a run changed, from the roles' results.
+- fleet_ssm_path names where a fleet keeps its parameters, for roles used without a plan.
 
 Their documentation is in one YAML file per filter beside this file; the logic is in plugin_utils/_fleet_plan.py
 and plugin_utils/_fleet_description.py.
@@ -18,7 +19,12 @@ from collections.abc import Mapping, Sequence
 
 from ansible.errors import AnsibleFilterError
 from ansible_collections.runnerfleet.gitlab_aws.plugins.plugin_utils._fleet_description import problems
-from ansible_collections.runnerfleet.gitlab_aws.plugins.plugin_utils._fleet_plan import host_runners, resolve
+from ansible_collections.runnerfleet.gitlab_aws.plugins.plugin_utils._fleet_plan import (
+    SSM_PARTS,
+    host_runners,
+    resolve,
+    ssm_path,
+)
 from ansible_collections.runnerfleet.gitlab_aws.plugins.plugin_utils._fleet_summary import summary_lines
 
 
@@ -66,6 +72,15 @@ def fleet_summary_lines(fleet: object, results: object = None, hosts: object = N
     )
 
 
+def fleet_ssm_path(fleet_name: object, part: object = "") -> str:
+    """The fleet's SSM path, or one of its parts (runners, docker-machine)."""
+    if not isinstance(fleet_name, str) or not fleet_name:
+        raise AnsibleFilterError("fleet_ssm_path: the input must be the fleet's name")
+    if part not in SSM_PARTS:
+        raise AnsibleFilterError(f"fleet_ssm_path: part must be one of {', '.join(repr(each) for each in SSM_PARTS)}")
+    return ssm_path(fleet_name, part)
+
+
 class FilterModule:
     def filters(self) -> dict:
         return {
@@ -73,4 +88,5 @@ class FilterModule:
             "fleet_plan": fleet_plan,
             "fleet_host_runners": fleet_host_runners,
             "fleet_summary_lines": fleet_summary_lines,
+            "fleet_ssm_path": fleet_ssm_path,
         }
