@@ -23,6 +23,7 @@ Note that this plugin util is PRIVATE to the collection. It can have breaking ch
 from __future__ import annotations
 
 import ipaddress
+import itertools
 import re
 from collections.abc import Mapping, Sequence
 
@@ -223,8 +224,7 @@ def subnet_cidrs(settings: Mapping, zone_count: int) -> tuple[list[str], list[st
 
 def carve(vpc_cidr: str, count: int) -> list[str]:
     vpc = ipaddress.IPv4Network(vpc_cidr)
-    subnets = vpc.subnets(new_prefix=vpc.prefixlen + SUBNET_NEWBITS)
-    return [str(next(subnets)) for _ in range(count)]
+    return [str(subnet) for subnet in itertools.islice(vpc.subnets(new_prefix=vpc.prefixlen + SUBNET_NEWBITS), count)]
 
 
 # --- security, cache ----------------------------------------------------------------------------------------------
