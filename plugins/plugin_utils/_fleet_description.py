@@ -8,9 +8,11 @@ absent or None) and returns every problem it finds, each one sentence that names
 odd input (a string where a list goes, null, booleans where numbers go) and never shows the value of the GitLab API
 token, or of any key that looks like a secret: such values are described ("is empty", "is not a string"), not shown.
 
-The rules mirror what the roles check later, after some AWS calls (roles/network, roles/manager, roles/cache,
-roles/worker_pool, roles/runner_host) and what GitLab refuses (../shared/specs/gitlab-runner-api.md), so that a
-wrong description fails at once and names the variable the user wrote, not the role variable it became.
+This is the validation half of the fleet model: `_fleet_plan.resolve()` builds the plan every role takes only from
+a description with no problem, so the roles do not check these rules again. They include what GitLab refuses
+(../shared/specs/gitlab-runner-api.md), so that a wrong description fails at once, before any call, and names the
+variable the user wrote. The defaults it checks against (NETWORK_DEFAULTS, MANAGER_DEFAULTS, CACHE_DEFAULTS, ...) are
+the ones the plan applies.
 
 Note that this plugin util is PRIVATE to the collection. It can have breaking changes at any time.
 """
