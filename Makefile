@@ -15,9 +15,14 @@ SANDBOX := $(BIN)/python -m sandbox.ctl
 export PATH := $(abspath $(BIN)):$(PATH)
 # Extra ansible-playbook arguments: make sandbox ARGS='--check --diff', ARGS=-vvv, ARGS='-e fleet_name=x'
 ARGS ?=
+# pytest-xdist workers for the unit, conformance and integration tests: one per core by default (each integration
+# worker runs a sandbox of its own); PYTEST_WORKERS=0 runs the tests in one process, as before.
+PYTEST_WORKERS ?= auto
+# An idle worker takes the next test, one at a time, in the order tests/integration/conftest.py gives (long first).
+INTEGRATION_DIST := --dist load --maxschedchunk 1
 
 .PHONY: help sandbox sandbox-teardown sandbox-start sandbox-stop sandbox-status venv test ruff unit sanity ansible-lint \
-        integration changelog bench clean
+        lint conformance integration changelog bench clean
 
 help:
 	@echo "make sandbox         start the local AWS sandbox and run playbooks/site.yml against it (ARGS=... for ansible-playbook)"
@@ -25,7 +30,7 @@ help:
 	@echo "make sandbox-teardown  run playbooks/teardown.yml against the sandbox (removes everything site.yml made)"
 	@echo "make sandbox-stop    stop every process the sandbox started"
 	@echo "make sandbox-status  say what the sandbox runs, and where"
-	@echo "make unit | integration | sanity | ansible-lint | ruff   one check at a time"
+	@echo "make unit | conformance | integration | sanity | ansible-lint | ruff   one check at a time"
 	@echo "make bench           the benchmarks under tests/perf (they print their figures)"
 
 $(VENV_STAMP): requirements.txt requirements-dev.txt
@@ -57,18 +62,27 @@ sandbox-stop:
 sandbox-status: venv
 	@$(SANDBOX) status
 
+# The tiers one after the other, each using every core: ruff, the unit tests, the linters (ansible-test sanity and
+# ansible-lint side by side, each single-threaded), the sandbox GitLab's conformance suite, the integration tests.
 test: venv
-	@$(MAKE) ruff unit sanity ansible-lint integration
+	@$(MAKE) ruff unit lint conformance integration
+
+lint: venv
+	@$(MAKE) -j2 --output-sync=target sanity ansible-lint
 
 ruff: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
 unit: venv
-	$(BIN)/pytest tests/unit
+	$(BIN)/pytest -n $(PYTEST_WORKERS) tests/unit
+
+# The sandbox GitLab against GitLab's runner API contract, and the gitlab_runner modules against it.
+conformance: venv
+	$(BIN)/pytest -n $(PYTEST_WORKERS) tests/integration/gitlab
 
 integration: venv
-	$(BIN)/pytest tests/integration
+	$(BIN)/pytest -n $(PYTEST_WORKERS) $(INTEGRATION_DIST) tests/integration --ignore=tests/integration/gitlab
 
 sanity: venv
 	$(BIN)/python tests/sanity/run_ansible_test.py

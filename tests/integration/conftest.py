@@ -3,14 +3,19 @@
 """The integration tests' sandbox and playbook runner.
 
 One sandbox per test session, in its own state directory and on its own ports, so that a developer's
-`make sandbox` is neither used nor disturbed. Tests keep apart by naming what they create after themselves,
-not by resetting the sandbox, so that they stay independent of their order; the exception is the GitLab suite
-(tests/integration/gitlab/), which counts requests and resets the GitLab emulator before each test.
+`make sandbox` is neither used nor disturbed. Under pytest-xdist (`make integration` runs one worker per core)
+each worker is a session of its own with a sandbox of its own, and a worker runs one test at a time. Tests keep
+apart by naming what they create after themselves, not by resetting the sandbox, so that they stay independent
+of their order and of the worker they land on; the exception is the GitLab suite (tests/integration/gitlab/),
+which counts requests and resets the GitLab emulator before and after each test: the worker's emulator, which no
+other test uses meanwhile.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import fcntl
 import json
 import os
 import subprocess
@@ -96,11 +101,56 @@ class PlaybookRun:
         return messages[-1]
 
 
+# The integration tests that take minutes, longest first (measured; README.md, "What the tests cost"). Under
+# pytest-xdist (`make integration`: --dist load --maxschedchunk 1) an idle worker takes the next test in this order,
+# so the long ones start first, on different workers, and the many short ones fill in at the end. The order changes
+# nothing else: no test depends on another having run before it, on the same worker or not.
+LONG_FIRST = (
+    "test_site.py::test_the_fleet_converges_is_idempotent_and_tears_down",
+    "test_molecule.py::test_scenario[network]",
+    "test_site.py::test_crash_consistency",
+    "test_molecule.py::test_scenario",
+    "test_site.py::test_no_secret_in_vvv_output",
+    "test_runner_host.py::",
+    "test_docker_machine_tls.py::",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Move the long tests to the front, in LONG_FIRST's order; the others keep theirs (sorted() is stable)."""
+
+    def rank(item: pytest.Item) -> int:
+        name = f"{item.path.name}::{item.name}"
+        return next((index for index, prefix in enumerate(LONG_FIRST) if name.startswith(prefix)), len(LONG_FIRST))
+
+    items[:] = sorted(items, key=rank)
+
+
+@contextlib.contextmanager
+def one_start_at_a_time(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Hold a lock shared by the run's xdist workers while a sandbox starts.
+
+    The sandbox picks a free port by binding port 0 and letting it go before its server binds it. Two workers
+    starting at the same moment could be handed the same port, and the one whose server then fails to bind could
+    take the other's server, answering on that port, for its own. One start after the other rules that out: a
+    port that a started sandbox listens on is never handed out again."""
+    basetemp = tmp_path_factory.getbasetemp()
+    # Each worker's base directory (popen-gwN) lies in the run's; without xdist there is one session.
+    shared = basetemp.parent if os.environ.get("PYTEST_XDIST_WORKER") else basetemp
+    with (shared / "sandbox-start.lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
 @pytest.fixture(scope="session")
 def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
     assert (COLLECTION_LINK / "galaxy.yml").is_file(), "run the tests through make (make test, make integration)"
     state = ctl.StateDir(tmp_path_factory.mktemp("sandbox"))
-    ctl.start_all(state)
+    with one_start_at_a_time(tmp_path_factory):
+        ctl.start_all(state)
     try:
         yield Sandbox(state=state, endpoints=ctl.read_endpoints(state.endpoints_file))
     finally:

@@ -14,7 +14,9 @@ Each scenario (one per AWS role) walks the cycle the roles promise:
    the fleet's is left;
 7. destroy again: no error, changed=0.
 
-Scenarios name their fleet after themselves, so they share the session's sandbox without meeting.
+Scenarios name their fleet after themselves, so they share the session's sandbox without meeting. Molecule keeps a
+scenario's state in an ephemeral directory named after the checkout's directory name; each session gives it one of
+its own instead, so that two sessions (xdist workers, two checkouts named alike) never share it.
 """
 
 from __future__ import annotations
@@ -36,12 +38,13 @@ ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
 class Scenario:
-    def __init__(self, name: str, sandbox) -> None:
+    def __init__(self, name: str, sandbox, ephemeral: Path) -> None:
         self.name = name
         self.aws_url = sandbox.endpoints["AWS_ENDPOINT_URL"]
         bin_dir = str(Path(sys.executable).parent)
         self.env = sandbox.environment(
             PATH=f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}",
+            MOLECULE_EPHEMERAL_DIRECTORY=str(ephemeral),
             NO_COLOR="1",
             PY_COLORS="0",
             ANSIBLE_FORCE_COLOR="0",
@@ -72,8 +75,8 @@ class Scenario:
 
 
 @pytest.mark.parametrize("name", SCENARIOS)
-def test_scenario(name: str, sandbox) -> None:
-    scenario = Scenario(name, sandbox)
+def test_scenario(name: str, sandbox, tmp_path_factory: pytest.TempPathFactory) -> None:
+    scenario = Scenario(name, sandbox, tmp_path_factory.mktemp(f"molecule-{name}"))
     # Molecule remembers "created" and "prepared" between runs; this sandbox is new, so is the scenario.
     scenario.run("reset")
     scenario.run("converge")
