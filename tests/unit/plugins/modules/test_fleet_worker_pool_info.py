@@ -55,7 +55,8 @@ def pool_tags(entry: str) -> dict[str, str]:
 
 
 def role_pool(entry: str) -> dict[str, Any]:
-    """One element of worker_pool_plans (roles/worker_pool/vars/main.yml), as the role passes it."""
+    """One element of the worker_pool_arguments filter's result (roles/worker_pool/vars/main.yml), as the role passes
+    it."""
     instance_types, base, percentage, max_size, root_size = ENTRIES[entry]
     tags = pool_tags(entry)
     return {
@@ -341,6 +342,19 @@ def test_found_by_tags_is_what_find_yml_found():
             "fleet-spot": aws_group("spot")["AutoScalingGroupARN"],
         },
     }
+
+
+def test_found_by_tags_with_the_users_fleet_tag_key():
+    snapshot = converged()
+    for group in snapshot["all_groups"]:
+        group["Tags"] = [
+            {**tag, "Key": "acme:fleet"} if tag["Key"] == "runnerfleet:fleet" else tag for tag in group["Tags"]
+        ]
+    assert fwp.found_by_tags(snapshot, FLEET, TAG_KEY)["autoscaling_group_names"] == []
+    found = fwp.found_by_tags(snapshot, FLEET, TAG_KEY, "acme:fleet")
+    assert found["autoscaling_group_names"] == ["fleet-ondemand", "fleet-spot"]
+    params = module_params(fleet_tag_key="acme:fleet")
+    assert fwp.compare(snapshot, params)["autoscaling_group_names"] == ["fleet-ondemand", "fleet-spot"]
 
 
 def test_the_group_comparison_is_fleeting_autoscaling_groups_own():
@@ -813,8 +827,8 @@ def keep_pool(run, pool: dict[str, Any], root_device: str, check_mode: bool = Fa
     return template, group
 
 
-def read(run, pools: list[dict[str, Any]]) -> dict[str, Any]:
-    return run(fwp.main, {"fleet": FLEET, "pools": pools, "region": REGION})
+def read(run, pools: list[dict[str, Any]], **options) -> dict[str, Any]:
+    return run(fwp.main, {"fleet": FLEET, "pools": pools, "region": REGION, **options})
 
 
 def test_main_on_pools_the_keep_tasks_made(aws, run, calls):
@@ -932,6 +946,26 @@ def test_main_finds_an_unlisted_pool_and_resolves_a_profile_name(aws, run):
     assert read(run, pools[:1])["pools"]["spot"]["drift"] == [
         "launch template fleet-spot: instance profile nobody not found"
     ]
+
+
+def test_main_finds_the_pools_by_the_users_fleet_tag_key(aws, run):
+    env = prerequisites()
+    pools = [moto_pool("spot", env), moto_pool("ondemand", env)]
+    for pool in pools:
+        for options in (pool["launch_template"], pool["autoscaling_group"]):
+            options["tags"] = {
+                "acme:fleet" if key == "runnerfleet:fleet" else key: v for key, v in options["tags"].items()
+            }
+        for spec in pool["launch_template"]["tag_specifications"]:
+            spec["tags"] = pool["launch_template"]["tags"]
+        keep_pool(run, pool, env["root_device"])
+    # By the default key nothing is the fleet's: an unlisted pool would never be found, nor removed.
+    assert read(run, [])["autoscaling_group_names"] == []
+    assert read(run, [])["launch_template_ids"] == {}
+    result = read(run, [], fleet_tag_key="acme:fleet")
+    assert sorted(result["autoscaling_group_names"]) == ["fleet-ondemand", "fleet-spot"]
+    assert sorted(result["launch_template_ids"]) == ["fleet-ondemand", "fleet-spot"]
+    assert read(run, pools, fleet_tag_key="acme:fleet")["drift"] == []
 
 
 def test_main_reports_a_read_failure(aws, run, monkeypatch):
