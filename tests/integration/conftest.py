@@ -111,6 +111,7 @@ LONG_FIRST = (
     "test_site.py::test_crash_consistency",
     "test_molecule.py::test_scenario",
     "test_site.py::test_no_secret_in_vvv_output",
+    "test_fleet_tag_key.py::",
     "test_runner_host.py::",
     "test_docker_machine_tls.py::",
 )

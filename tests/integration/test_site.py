@@ -190,25 +190,26 @@ def runner_parameters(ssm, fleet: str) -> dict[str, dict[str, str]]:
     return found
 
 
-def autoscaling_groups(aws, fleet: str) -> dict[str, dict]:
+def autoscaling_groups(aws, fleet: str, tag_key: str = FLEET_TAG) -> dict[str, dict]:
     groups = {}
     for page in aws("autoscaling").get_paginator("describe_auto_scaling_groups").paginate():
         for group in page["AutoScalingGroups"]:
-            if {"Key": FLEET_TAG, "Value": fleet} in [{"Key": t["Key"], "Value": t["Value"]} for t in group["Tags"]]:
+            if {"Key": tag_key, "Value": fleet} in [{"Key": t["Key"], "Value": t["Value"]} for t in group["Tags"]]:
                 groups[group["AutoScalingGroupName"]] = group
     return groups
 
 
-def launch_templates(aws, fleet: str) -> dict[str, str]:
-    templates = aws("ec2").describe_launch_templates(Filters=[{"Name": f"tag:{FLEET_TAG}", "Values": [fleet]}])
+def launch_templates(aws, fleet: str, tag_key: str = FLEET_TAG) -> dict[str, str]:
+    templates = aws("ec2").describe_launch_templates(Filters=[{"Name": f"tag:{tag_key}", "Values": [fleet]}])
     return {template["LaunchTemplateName"]: template["LaunchTemplateId"] for template in templates["LaunchTemplates"]}
 
 
-def fleet_resources(aws, fleet: str) -> dict[str, list[str]]:
+def fleet_resources(aws, fleet: str, tag_key: str = FLEET_TAG) -> dict[str, list[str]]:
     """Everything of the fleet AWS still has, by kind: the resources tagged with it (the tagging API, and each
-    kind's own listing), and the IAM roles, instance profiles, buckets and parameters named after it."""
+    kind's own listing, by the fleet's tag key), and the IAM roles, instance profiles, buckets and parameters named
+    after it."""
     ec2, iam = aws("ec2"), aws("iam")
-    tagged = [{"Name": f"tag:{FLEET_TAG}", "Values": [fleet]}]
+    tagged = [{"Name": f"tag:{tag_key}", "Values": [fleet]}]
     instances = [
         instance
         for reservation in ec2.describe_instances(Filters=tagged)["Reservations"]
@@ -232,8 +233,8 @@ def fleet_resources(aws, fleet: str) -> dict[str, list[str]]:
         ],
         "instances": [instance["InstanceId"] for instance in instances if instance["State"]["Name"] != "terminated"],
         "volumes": [volume["VolumeId"] for volume in ec2.describe_volumes(Filters=tagged)["Volumes"]],
-        "launch_templates": sorted(launch_templates(aws, fleet)),
-        "autoscaling_groups": sorted(autoscaling_groups(aws, fleet)),
+        "launch_templates": sorted(launch_templates(aws, fleet, tag_key)),
+        "autoscaling_groups": sorted(autoscaling_groups(aws, fleet, tag_key)),
         "iam_roles": [
             role["RoleName"] for role in iam.list_roles()["Roles"] if role["RoleName"].startswith(f"{fleet}-")
         ],
@@ -253,7 +254,7 @@ def fleet_resources(aws, fleet: str) -> dict[str, list[str]]:
     tagging = aws("resourcegroupstaggingapi").get_paginator("get_resources")
     found["tagged"] = sorted(
         mapping["ResourceARN"]
-        for page in tagging.paginate(TagFilters=[{"Key": FLEET_TAG, "Values": [fleet]}])
+        for page in tagging.paginate(TagFilters=[{"Key": tag_key, "Values": [fleet]}])
         for mapping in page["ResourceTagMappingList"]
         if mapping["ResourceARN"].rsplit("/", 1)[-1] not in gone
     )
