@@ -15,9 +15,10 @@ and plugin_utils/_fleet_description.py.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 
 from ansible.errors import AnsibleFilterError
+from ansible_collections.runnerfleet.gitlab_aws.plugins.plugin_utils._filter import boolean, listing, mapping
 from ansible_collections.runnerfleet.gitlab_aws.plugins.plugin_utils._fleet_description import problems
 from ansible_collections.runnerfleet.gitlab_aws.plugins.plugin_utils._fleet_plan import (
     SSM_PARTS,
@@ -30,15 +31,12 @@ from ansible_collections.runnerfleet.gitlab_aws.plugins.plugin_utils._fleet_summ
 
 def fleet_description_problems(description: object, sandbox: object = False) -> list[str]:
     """Every problem of the fleet description, one sentence each naming the variable; [] when it is valid."""
-    if not isinstance(sandbox, bool):
-        raise AnsibleFilterError("fleet_description_problems: sandbox must be true or false")
-    return problems(description, sandbox=sandbox)
+    return problems(description, sandbox=boolean("fleet_description_problems", "sandbox", sandbox))
 
 
 def fleet_plan(description: object, sandbox: object = False, account_id: object = None) -> dict:
     """{'problems': [...], 'plan': {...}}: the resolved plan, empty when the description has problems."""
-    if not isinstance(sandbox, bool):
-        raise AnsibleFilterError("fleet_plan: sandbox must be true or false")
+    boolean("fleet_plan", "sandbox", sandbox)
     if account_id is not None and not (isinstance(account_id, str) and account_id.isdigit()):
         raise AnsibleFilterError("fleet_plan: account_id must be the 12-digit AWS account id, or omitted")
     return resolve(description, sandbox=sandbox, account_id=account_id or None)
@@ -46,11 +44,11 @@ def fleet_plan(description: object, sandbox: object = False, account_id: object 
 
 def fleet_host_runners(runners: object, tokens: object = None) -> list[dict]:
     """The plan's runner_host.runners with each runner's GitLab id and token (registration_tokens)."""
-    if not isinstance(runners, Sequence) or isinstance(runners, str):
-        raise AnsibleFilterError("fleet_host_runners: the input must be the plan's runner_host.runners (a list)")
-    if tokens is not None and not isinstance(tokens, Mapping):
-        raise AnsibleFilterError("fleet_host_runners: tokens must be registration_tokens (a mapping by entry name)")
-    return host_runners(runners, tokens or {})
+    name = "fleet_host_runners"
+    return host_runners(
+        listing(name, "the input (the plan's runner_host.runners)", runners),
+        mapping(name, "tokens (registration_tokens, by entry name)", tokens if tokens is not None else {}),
+    )
 
 
 def fleet_summary_lines(fleet: object, results: object = None, hosts: object = None, label: object = "") -> list[str]:

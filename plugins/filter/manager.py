@@ -7,32 +7,25 @@ Their documentation is in one YAML file per filter beside this file; the logic i
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from ansible.errors import AnsibleFilterError
 from ansible_collections.runnerfleet.gitlab_aws.plugins.plugin_utils import _manager
-
-
-def _listing(value: object, what: str, name: str) -> Sequence:
-    if not isinstance(value, Sequence) or isinstance(value, str):
-        raise AnsibleFilterError(f"{name}: {what} must be a list")
-    return value
+from ansible_collections.runnerfleet.gitlab_aws.plugins.plugin_utils._filter import listing
 
 
 def manager_placement(names: object, subnet_ids: object) -> list[dict]:
     """[{name, subnet_id}]: the managers spread in order over the subnets."""
-    subnets = _listing(subnet_ids, "subnet_ids", "manager_placement")
+    subnets = listing("manager_placement", "subnet_ids", subnet_ids)
     if not subnets:
         raise AnsibleFilterError("manager_placement: subnet_ids is empty; the managers need a subnet")
-    return _manager.placement(_listing(names, "the input", "manager_placement"), subnets)
+    return _manager.placement(listing("manager_placement", "the input", names), subnets)
 
 
 def manager_records(names: object, instances: object, subnet_ids: object = ()) -> list[dict]:
     """manager_result's instances: one per planned manager's instance, or the planned manager not launched yet."""
     return _manager.records(
-        _listing(names, "the input", "manager_records"),
-        _listing(instances, "instances", "manager_records"),
-        _listing(subnet_ids, "subnet_ids", "manager_records"),
+        listing("manager_records", "the input", names),
+        listing("manager_records", "instances", instances),
+        listing("manager_records", "subnet_ids", subnet_ids),
     )
 
 
@@ -41,10 +34,10 @@ def manager_launch_drift(
 ) -> list[str]:
     """What differs in what applies at launch only (subnet, AMI), one sentence per difference."""
     return _manager.launch_drift(
-        _listing(recorded, "the input", "manager_launch_drift"),
-        _listing(instances, "instances", "manager_launch_drift"),
-        _listing(names, "names", "manager_launch_drift"),
-        _listing(subnet_ids, "subnet_ids", "manager_launch_drift"),
+        listing("manager_launch_drift", "the input", recorded),
+        listing("manager_launch_drift", "instances", instances),
+        listing("manager_launch_drift", "names", names),
+        listing("manager_launch_drift", "subnet_ids", subnet_ids),
         str(ami),
     )
 

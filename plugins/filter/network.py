@@ -7,34 +7,29 @@ Their documentation is in one YAML file per filter beside this file; the logic i
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-
 from ansible.errors import AnsibleFilterError
 from ansible_collections.runnerfleet.gitlab_aws.plugins.plugin_utils import _network
-
-
-def _listing(value: object, name: str) -> Sequence:
-    if not isinstance(value, Sequence) or isinstance(value, str):
-        raise AnsibleFilterError(f"{name}: the input must be a list")
-    return value
+from ansible_collections.runnerfleet.gitlab_aws.plugins.plugin_utils._filter import listing, mapping
 
 
 def network_subnets_made(results: object) -> list[dict]:
     """The subnet plan items ec2_vpc_subnet made or found, each with its id."""
-    return _network.made_subnets(_listing(results, "network_subnets_made"))
+    return _network.made_subnets(listing("network_subnets_made", "the input", results))
 
 
 def network_nat_routes(results: object, zones: object, nat_mode: object = "per_az") -> dict[str, str]:
     """{zone: NAT gateway id} each private route table points at."""
     if nat_mode not in ("per_az", "shared"):
         raise AnsibleFilterError("network_nat_routes: nat_mode must be per_az or shared")
-    return _network.nat_routes(_listing(results, "network_nat_routes"), _listing(zones, "network_nat_routes"), nat_mode)
+    name = "network_nat_routes"
+    return _network.nat_routes(listing(name, "the input", results), listing(name, "zones", zones), nat_mode)
 
 
 def network_stale_endpoints(endpoints: object, route_table_ids: object) -> list:
     """The live endpoints on other route tables than these."""
+    name = "network_stale_endpoints"
     return _network.stale_endpoints(
-        _listing(endpoints, "network_stale_endpoints"), _listing(route_table_ids, "network_stale_endpoints")
+        listing(name, "the input", endpoints), listing(name, "route_table_ids", route_table_ids)
     )
 
 
@@ -42,21 +37,20 @@ def network_record(
     subnets: object, *, vpc_id: object, vpc_cidr: object, zones: object, routes: object, endpoint_id: object = ""
 ) -> dict:
     """network_result of the network the role made."""
-    if not isinstance(routes, Mapping):
-        raise AnsibleFilterError("network_record: routes must be a mapping of zone to NAT gateway id")
+    name = "network_record"
     return _network.network_record(
-        _listing(subnets, "network_record"),
+        listing(name, "the input", subnets),
         vpc_id=str(vpc_id or ""),
         vpc_cidr=str(vpc_cidr or ""),
-        zones=_listing(zones, "network_record"),
-        routes=routes,
+        zones=listing(name, "zones", zones),
+        routes=mapping(name, "routes (zone to NAT gateway id)", routes),
         endpoint_id=str(endpoint_id or ""),
     )
 
 
 def network_subnet_views(subnets: object) -> dict[str, dict]:
     """{id: {id, zone, cidr}} of subnets as ec2_vpc_subnet_info lists them."""
-    return _network.subnet_views(_listing(subnets, "network_subnet_views"))
+    return _network.subnet_views(listing("network_subnet_views", "the input", subnets))
 
 
 class FilterModule:

@@ -18,21 +18,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from ansible.errors import AnsibleFilterError
-from ansible_collections.runnerfleet.gitlab_aws.plugins.plugin_utils._registration import (
-    RegistrationError,
-    gitlab_entries,
-    parameters_to_write,
-    runner_results,
-    runner_tokens,
-    stored_by_name,
-    undescribed,
-)
-
-
-def _mapping(filter_name: str, what: str, value: object) -> Mapping:
-    if not isinstance(value, Mapping):
-        raise AnsibleFilterError(f"{filter_name}: {what} must be a mapping, got {type(value).__name__}")
-    return value
+from ansible_collections.runnerfleet.gitlab_aws.plugins.plugin_utils import _registration
+from ansible_collections.runnerfleet.gitlab_aws.plugins.plugin_utils._filter import boolean, mapping, refusing, string
 
 
 def _runners(filter_name: str, what: str, value: object) -> Sequence[Mapping]:
@@ -55,65 +42,55 @@ def _results(filter_name: str, value: object) -> Sequence[Mapping]:
     return value
 
 
-def _string(filter_name: str, what: str, value: object) -> str:
-    if not isinstance(value, str):
-        raise AnsibleFilterError(f"{filter_name}: {what} must be a string, got {type(value).__name__}")
-    return value
-
-
 def registration_stored(parameters: object, ssm_path: object) -> dict:
     """{name: {token, id}} of ssm_parameter_path_info's `parameters` under the plan's `ssm_path`."""
     name = "registration_stored"
-    return stored_by_name(
-        _mapping(name, "the input (ssm_parameter_path_info's parameters)", parameters),
-        _string(name, "ssm_path", ssm_path),
+    return _registration.stored_by_name(
+        mapping(name, "the input (ssm_parameter_path_info's parameters)", parameters),
+        string(name, "ssm_path", ssm_path),
     )
 
 
 def registration_entries(runners: object, stored: object = None, with_tokens: object = True) -> list[dict]:
     """The gitlab_runner module's `runners`: the plan's entries with the ids (and tokens) SSM keeps."""
     name = "registration_entries"
-    if not isinstance(with_tokens, bool):
-        raise AnsibleFilterError(f"{name}: with_tokens must be true or false")
-    return gitlab_entries(
+    return _registration.gitlab_entries(
         _runners(name, "the input", runners),
-        _mapping(name, "stored (registration_stored)", stored if stored is not None else {}),
-        with_tokens=with_tokens,
+        mapping(name, "stored (registration_stored)", stored if stored is not None else {}),
+        with_tokens=boolean(name, "with_tokens", with_tokens),
     )
 
 
 def registration_undescribed(stored: object, runners: object, description_prefix: object) -> dict:
     """{names, entries}: the runners SSM keeps that the plan no longer describes, and their deleting entries."""
     name = "registration_undescribed"
-    return undescribed(
-        _mapping(name, "the input (registration_stored)", stored),
+    return _registration.undescribed(
+        mapping(name, "the input (registration_stored)", stored),
         _runners(name, "runners", runners),
-        _string(name, "description_prefix", description_prefix),
+        string(name, "description_prefix", description_prefix),
     )
 
 
 def _over_results(name: str, function, results: object, runners: object, *extra: object):
-    try:
+    with refusing(name, _registration.RegistrationError):
         return function(_results(name, results), _runners(name, "runners", runners), *extra)
-    except RegistrationError as error:
-        raise AnsibleFilterError(f"{name}: {error}") from None
 
 
 def registration_parameters(results: object, runners: object, stored: object = None) -> list[dict]:
     """[{name, kind, value}]: the tokens GitLab made or re-keyed and the ids SSM does not hold yet."""
     name = "registration_parameters"
-    kept = _mapping(name, "stored (registration_stored)", stored if stored is not None else {})
-    return _over_results(name, parameters_to_write, results, runners, kept)
+    kept = mapping(name, "stored (registration_stored)", stored if stored is not None else {})
+    return _over_results(name, _registration.parameters_to_write, results, runners, kept)
 
 
 def registration_results(results: object, runners: object) -> list[dict]:
     """registration_result.runners: {name, description, id, status, runner_type, tags, changed}, no token."""
-    return _over_results("registration_results", runner_results, results, runners)
+    return _over_results("registration_results", _registration.runner_results, results, runners)
 
 
 def registration_tokens(results: object, runners: object) -> dict:
     """registration_tokens: {name: {id, token, token_expires_at}}."""
-    return _over_results("registration_tokens", runner_tokens, results, runners)
+    return _over_results("registration_tokens", _registration.runner_tokens, results, runners)
 
 
 class FilterModule:

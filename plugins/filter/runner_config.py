@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from ansible.errors import AnsibleFilterError
+from ansible_collections.runnerfleet.gitlab_aws.plugins.plugin_utils._filter import model_filter, refusing
 from ansible_collections.runnerfleet.gitlab_aws.plugins.plugin_utils._runner_config import (
     MANAGED_HEADER,
     ConfigError,
@@ -39,18 +40,12 @@ def runner_config_toml(config: object, header: object = None, unknown_keys: str 
         raise AnsibleFilterError("runner_config_toml: header must be a string (comment lines), or omitted")
     else:
         header = comment_block(header)
-    try:
+    with refusing("runner_config_toml", ConfigError):
         return render(config, header=header, unknown_keys=unknown_keys)
-    except ConfigError as error:
-        raise AnsibleFilterError(f"runner_config_toml: {error}") from None
 
 
-def runner_config_merge(desired: object, current: object = None) -> dict:
-    """The desired config with the runner's own id, token times and rotated tokens kept from the host's file."""
-    try:
-        return merge_runner_state(desired, current)
-    except ConfigError as error:
-        raise AnsibleFilterError(f"runner_config_merge: {error}") from None
+# The desired config with the runner's own id, token times and rotated tokens kept from the host's file.
+runner_config_merge = model_filter("runner_config_merge", merge_runner_state, ConfigError)
 
 
 def runner_config_fleet(
@@ -70,7 +65,7 @@ def runner_config_fleet(
             raise AnsibleFilterError(f"runner_config_fleet: {name} must be a dictionary, got {type(value).__name__}")
     if not isinstance(fleet_name, str) or not fleet_name:
         raise AnsibleFilterError("runner_config_fleet: fleet_name must be the fleet's name (a non-empty string)")
-    try:
+    with refusing("runner_config_fleet", FleetError):
         return fleet_config(
             runners,
             gitlab_url=gitlab_url,
@@ -81,16 +76,10 @@ def runner_config_fleet(
             default_image=default_image,
             variable=variable,
         )
-    except FleetError as error:
-        raise AnsibleFilterError(f"runner_config_fleet: {error}") from None
 
 
-def runner_config_mask(config: object) -> str:
-    """A config.toml (text or dictionary) as TOML text with every token, password and key masked."""
-    try:
-        return masked_text(config)
-    except ConfigError as error:
-        raise AnsibleFilterError(f"runner_config_mask: {error}") from None
+# A config.toml (text or dictionary) as TOML text with every token, password and key masked.
+runner_config_mask = model_filter("runner_config_mask", masked_text, ConfigError)
 
 
 def comment_block(text: str) -> str:

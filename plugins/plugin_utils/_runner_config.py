@@ -776,7 +776,7 @@ def runner_token_is_newer(desired: Mapping, current: Mapping) -> tuple[bool, str
     return True, f"{why} to compare; the runner's token is kept as the safe side"
 
 
-def merge_runner_state(desired: object, current: object) -> dict:
+def merge_runner_state(desired: object, current: object = None) -> dict:
     """The desired config with what the runner wrote itself kept; which runners' rotated tokens were kept."""
     if not isinstance(desired, Mapping):
         raise ConfigError([f"the desired config.toml content must be a dictionary, got {describe(desired)}"])

@@ -51,16 +51,18 @@ class PoolError(ValueError):
 def pool_arguments(
     pools: object,
     *,
-    subnet_ids: object,
-    security_group_id: object,
-    instance_profile: object,
+    subnet_ids: object = None,
+    security_group_id: object = None,
+    instance_profile: object = None,
     default_ami: object = "",
     ebs_kms_key_id: object = "",
     metadata_hop_limit: object = DEFAULT_METADATA_HOP_LIMIT,
     suspended_processes: object = DEFAULT_SUSPENDED_PROCESSES,
-    variable: str = "pools",
+    variable: object = "pools",
 ) -> list[dict]:
     """[{name, launch_template, autoscaling_group}] for the plan's pools, in their order."""
+    if not isinstance(variable, str):
+        raise PoolError("variable must be a string (the pools' variable name)")
     checked = check_pools(pools, variable)
     subnets = string_list(subnet_ids, "subnet_ids")
     processes = string_list(suspended_processes, "suspended_processes")
