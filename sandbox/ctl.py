@@ -24,10 +24,11 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 HOST = "127.0.0.1"
@@ -377,6 +378,20 @@ def stop_all(state: StateDir) -> list[str]:
     with contextlib.suppress(FileNotFoundError):
         state.endpoints_file.unlink()
     return stopped
+
+
+@contextlib.contextmanager
+def temporary_sandbox() -> Iterator[tuple[Path, StateDir, dict[str, str]]]:
+    """A sandbox of its own in a temporary directory (what the benchmarks run against), started for the block,
+    stopped and removed after it. Yields the directory (for the block's own files too), the sandbox's state, and the
+    environment that reaches it (this process's, with the endpoints and nothing that reaches AWS)."""
+    with tempfile.TemporaryDirectory() as directory:
+        state = StateDir(Path(directory) / "sandbox")
+        start_all(state)
+        try:
+            yield Path(directory), state, sandboxed_environment(dict(os.environ), read_endpoints(state.endpoints_file))
+        finally:
+            stop_all(state)
 
 
 def _cmd_start(state: StateDir, _args: argparse.Namespace) -> int:

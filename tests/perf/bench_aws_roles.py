@@ -13,11 +13,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -57,20 +55,13 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=3)
     rounds = parser.parse_args().rounds
-    with tempfile.TemporaryDirectory() as directory:
-        workdir = Path(directory)
-        state = ctl.StateDir(workdir / "sandbox")
-        ctl.start_all(state)
-        try:
-            env = ctl.sandboxed_environment(dict(os.environ), ctl.read_endpoints(state.endpoints_file))
-            fleet = Fleet(env, workdir / "hosts")
-            first = fleet.run()
-            noops = [fleet.run() for _round in range(rounds)]
-            check = fleet.run("--check", "--diff")
-            teardown = fleet.run(state="absent")
-            teardown_again = fleet.run(state="absent")
-        finally:
-            ctl.stop_all(state)
+    with ctl.temporary_sandbox() as (workdir, _state, env):
+        fleet = Fleet(env, workdir / "hosts")
+        first = fleet.run()
+        noops = [fleet.run() for _round in range(rounds)]
+        check = fleet.run("--check", "--diff")
+        teardown = fleet.run(state="absent")
+        teardown_again = fleet.run(state="absent")
 
     def line(label: str, figures: tuple[float, int, int, int]) -> str:
         seconds, changed, calls, mutating = figures

@@ -13,11 +13,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -74,15 +72,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=3)
     rounds = parser.parse_args().rounds
-    with tempfile.TemporaryDirectory() as directory:
-        workdir = Path(directory)
-        state = ctl.StateDir(workdir / "sandbox")
-        ctl.start_all(state)
-        try:
-            env = ctl.sandboxed_environment(dict(os.environ), ctl.read_endpoints(state.endpoints_file))
-            results = {count: measure(env, workdir, count, rounds) for count in (1, 10)}
-        finally:
-            ctl.stop_all(state)
+    with ctl.temporary_sandbox() as (workdir, _state, env):
+        results = {count: measure(env, workdir, count, rounds) for count in (1, 10)}
 
     print(f"runner_host benchmark (stand-in manager, install off), no-op median of {rounds}")
     for count, result in results.items():

@@ -18,11 +18,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -85,25 +83,18 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=2)
     rounds = parser.parse_args().rounds
-    with tempfile.TemporaryDirectory() as directory:
-        state = ctl.StateDir(Path(directory) / "sandbox")
-        ctl.start_all(state)
-        try:
-            endpoints = ctl.read_endpoints(state.endpoints_file)
-            env = ctl.sandboxed_environment(dict(os.environ), endpoints)
-            site = Site(env, ctl.gitlab_admin_token(state))
-            base = {"fleet_name": FLEET}
-            first = site.run("playbooks/site.yml", base)
-            noops = [site.run("playbooks/site.yml", base) for _round in range(rounds)]
-            one = {**base, "fleet_runners": entries(1)}
-            apply_one = site.run("playbooks/site.yml", one)
-            noops_one = [site.run("playbooks/site.yml", one) for _round in range(rounds)]
-            ten = {**base, "fleet_runners": entries(10)}
-            apply_ten = site.run("playbooks/site.yml", ten)
-            noops_ten = [site.run("playbooks/site.yml", ten) for _round in range(rounds)]
-            teardown = site.run("playbooks/teardown.yml", {**ten, "fleet_remove_cache": True})
-        finally:
-            ctl.stop_all(state)
+    with ctl.temporary_sandbox() as (_workdir, state, env):
+        site = Site(env, ctl.gitlab_admin_token(state))
+        base = {"fleet_name": FLEET}
+        first = site.run("playbooks/site.yml", base)
+        noops = [site.run("playbooks/site.yml", base) for _round in range(rounds)]
+        one = {**base, "fleet_runners": entries(1)}
+        apply_one = site.run("playbooks/site.yml", one)
+        noops_one = [site.run("playbooks/site.yml", one) for _round in range(rounds)]
+        ten = {**base, "fleet_runners": entries(10)}
+        apply_ten = site.run("playbooks/site.yml", ten)
+        noops_ten = [site.run("playbooks/site.yml", ten) for _round in range(rounds)]
+        teardown = site.run("playbooks/teardown.yml", {**ten, "fleet_remove_cache": True})
 
     def median(runs: list[tuple[float, int, int, int]]) -> float:
         return statistics.median(figures[0] for figures in runs)
