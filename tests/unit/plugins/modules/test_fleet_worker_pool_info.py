@@ -27,6 +27,8 @@ from ansible_collections.amazon.aws.plugins.modules import ec2_launch_template
 from ansible_collections.runnerfleet.gitlab_aws.plugins.module_utils import _autoscaling_group
 from ansible_collections.runnerfleet.gitlab_aws.plugins.modules import fleet_worker_pool_info as fwp
 from ansible_collections.runnerfleet.gitlab_aws.plugins.modules import fleeting_autoscaling_group
+from ansible_collections.runnerfleet.gitlab_aws.plugins.plugin_utils._fleet_plan import resolve
+from ansible_collections.runnerfleet.gitlab_aws.plugins.plugin_utils._worker_pool import pool_arguments
 from moto import mock_aws
 
 FLEET = "fleet"
@@ -56,63 +58,36 @@ def pool_tags(entry: str) -> dict[str, str]:
 
 def role_pool(entry: str) -> dict[str, Any]:
     """One element of the worker_pool_arguments filter's result (roles/worker_pool/vars/main.yml), as the role passes
-    it."""
+    it: the filter's own code over the pool the fleet model plans for the entry's ENTRIES settings."""
     instance_types, base, percentage, max_size, root_size = ENTRIES[entry]
-    tags = pool_tags(entry)
-    return {
-        "name": entry,
-        "launch_template": {
-            "template_name": f"{FLEET}-{entry}",
-            "image_id": AMI,
-            "iam_instance_profile": PROFILE_ARN,
-            "metadata_options": {
-                "http_endpoint": "enabled",
-                "http_tokens": "required",
-                "http_put_response_hop_limit": 2,
-                "instance_metadata_tags": "disabled",
-            },
-            "network_interfaces": [
-                {
-                    "device_index": 0,
-                    "associate_public_ip_address": False,
-                    "delete_on_termination": True,
-                    "groups": [SECURITY_GROUP],
-                }
-            ],
-            "block_device_mappings": [
-                {
-                    "ebs": {
-                        "encrypted": True,
-                        "volume_size": root_size,
-                        "volume_type": "gp3",
-                        "delete_on_termination": True,
-                    }
-                }
-            ],
-            "tag_specifications": [
-                {"resource_type": "instance", "tags": tags},
-                {"resource_type": "volume", "tags": tags},
-            ],
-            "tags": tags,
-            "purge_tags": True,
-        },
-        "autoscaling_group": {
-            "name": f"{FLEET}-{entry}",
-            "launch_template_version": "$Latest",
-            "instance_types": instance_types,
-            "on_demand_base_capacity": base,
-            "on_demand_percentage_above_base_capacity": percentage,
-            "spot_allocation_strategy": "price-capacity-optimized",
-            "min_size": 0,
-            "max_size": max_size,
-            "desired_capacity": 0,
-            "subnets": SUBNETS,
-            "protect_from_scale_in": True,
-            "suspended_processes": ["AZRebalance"],
-            "tags": tags,
-            "propagate_tags": True,
-        },
+    description = {
+        "fleet_name": FLEET,
+        "fleet_region": "eu-west-1",
+        "fleet_gitlab_url": "https://gitlab.example.com",
+        "fleet_gitlab_api_token": "glpat-not-used",
+        "fleet_worker_ami": AMI,
+        "fleet_managers": {"ami": AMI},
+        "fleet_runners": [
+            {
+                "name": entry,
+                "runner_type": "instance_type",
+                "tags": [entry],
+                "executor": "docker-autoscaler",
+                "instance_types": instance_types,
+                "on_demand_base": base,
+                "spot": percentage < 100,
+                "max_instances": max_size,
+                "root_size": root_size,
+            }
+        ],
     }
+    resolved = resolve(description)
+    assert resolved["problems"] == []
+    facts = {"subnet_ids": SUBNETS, "security_group_id": SECURITY_GROUP, "instance_profile": PROFILE_ARN}
+    (arguments,) = pool_arguments(resolved["plan"]["worker_pool"]["pools"], **facts)
+    assert arguments["launch_template"]["tags"] == pool_tags(entry)
+    assert arguments["autoscaling_group"]["on_demand_percentage_above_base_capacity"] == percentage
+    return arguments
 
 
 def module_params(pools: list[dict[str, Any]] | None = None, **overrides) -> dict[str, Any]:
