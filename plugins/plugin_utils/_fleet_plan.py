@@ -238,6 +238,8 @@ def security_part(fleet: Mapping, managers: object, cache: Mapping) -> dict:
     return {
         "ssm_path": fleet["ssm_path"],
         "cache_bucket": cache["bucket"],
+        # Without the account, the bucket's name is a placeholder the manager's policy must not be scoped to.
+        "cache_bucket_known": cache["account_known"],
         "cache_kms_key_id": cache["kms_key_id"],
         "manager_group": f"{name}-managers",
         "worker_group": f"{name}-workers",

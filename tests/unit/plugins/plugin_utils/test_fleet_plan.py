@@ -176,6 +176,7 @@ def test_security_names():
     assert security == {
         "ssm_path": "/runnerfleet/cif",
         "cache_bucket": f"cif-runner-cache-{ACCOUNT}",
+        "cache_bucket_known": True,
         "cache_kms_key_id": "",
         "manager_group": "cif-managers",
         "worker_group": "cif-workers",
