@@ -1,6 +1,10 @@
 # Copyright: (c) 2026, runnerfleet maintainers
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The GitLab connection options every GitLab module of the collection takes (module_utils/_gitlab.py)."""
+"""The GitLab connection options every GitLab module of the collection takes (module_utils/_gitlab.py), how the
+modules pass GitLab's refusals on, and the API they call (every GitLab module of the collection manages runners).
+
+A module's own notes and seealso come first; Ansible appends the fragment's.
+"""
 
 from __future__ import annotations
 
@@ -47,4 +51,11 @@ options:
     default: 120
 requirements:
   - python-gitlab >= 4.0 (on the host that runs the module, usually the controller)
+notes:
+  - GitLab's answers are passed on - a 401 says the token was rejected, a 403 names the scope or the permission
+    missing.
+seealso:
+  - name: GitLab runners API
+    description: The REST endpoints this module calls.
+    link: https://docs.gitlab.com/api/runners/
 """

@@ -317,14 +317,17 @@ def ensure_absent(module: AnsibleAWSModule, client) -> tuple[bool, dict[str, Any
     return True, before, {}
 
 
+ARGUMENT_SPEC = {
+    **group_argument_spec(),
+    "state": {"type": "str", "choices": ["present", "absent"], "default": "present"},
+    "launch_template_id": {"type": "str"},
+    "wait_timeout": {"type": "int", "default": 600},
+}
+
+
 def main() -> None:
     module = AnsibleAWSModule(
-        argument_spec={
-            **group_argument_spec(),
-            "state": {"type": "str", "choices": ["present", "absent"], "default": "present"},
-            "launch_template_id": {"type": "str"},
-            "wait_timeout": {"type": "int", "default": 600},
-        },
+        argument_spec=ARGUMENT_SPEC,
         required_if=[("state", "present", ["launch_template_id", *REQUIRED_TO_CREATE])],
         supports_check_mode=True,
     )

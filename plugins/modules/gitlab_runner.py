@@ -194,15 +194,11 @@ options:
         choices: [if_invalid, if_missing, always, never]
 notes:
   - Input is checked before any request; a bad value fails naming the option (V(runners[3].maximum_timeout)).
-  - The API token needs the V(api) scope for creating and finding runners. GitLab's answers are passed on - a 401
-    says the token was rejected, a 403 names the scope or the permission missing.
+  - The API token needs the V(api) scope for creating and finding runners.
   - "Under AWX or automation controller, which store every task result as a job event, set C(no_log: true) on
     tasks that return tokens."
 seealso:
   - module: runnerfleet.gitlab_aws.gitlab_runner_info
-  - name: GitLab runners API
-    description: The REST endpoints this module calls.
-    link: https://docs.gitlab.com/api/runners/
 """
 
 EXAMPLES = r"""

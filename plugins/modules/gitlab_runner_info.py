@@ -100,13 +100,9 @@ options:
 notes:
   - Options are checked before any request; a bad value fails naming the option.
   - The API token needs the V(api) or V(read_api) scope; a V(manage_runner) or V(create_runner) token may not list
-    runners. GitLab's answers are passed on - a 401 says the token was rejected, a 403 names the scope or the
-    permission missing.
+    runners.
 seealso:
   - module: runnerfleet.gitlab_aws.gitlab_runner
-  - name: GitLab runners API
-    description: The REST endpoints this module calls.
-    link: https://docs.gitlab.com/api/runners/
 """
 
 EXAMPLES = r"""

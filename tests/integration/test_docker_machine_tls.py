@@ -14,17 +14,11 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
-import grp
-import hashlib
 import ipaddress
-import json
-import os
-import pwd
 import re
 import shutil
 import socket
 import ssl
-import stat
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -35,12 +29,10 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+from stand_in import GROUP, OWNER, Converged, StandInManager, fleet_name, mode_of, owner_of, ssm_has
 
-PLAYBOOK = Path(__file__).parent / "playbooks" / "docker_machine_tls" / "converge.yml"
 STORAGE_PATH = "root/.docker/machine"  # the role's default MACHINE_STORAGE_PATH, under the host root
 MODES = {"ca.pem": 0o644, "cert.pem": 0o644, "ca-key.pem": 0o600, "key.pem": 0o600}
-OWNER = pwd.getpwuid(os.getuid()).pw_name
-GROUP = grp.getgrgid(os.getgid()).gr_name
 TLS_TIMEOUT = 10.0
 PING = b"ping"
 REPLY = b"pong:" + PING
@@ -52,28 +44,10 @@ BASE64_LINE = re.compile(r"^[A-Za-z0-9+/=]+$")
 
 
 @dataclasses.dataclass
-class Converged:
-    run: Any  # conftest.PlaybookRun
-    result: dict | None  # docker_machine_tls_result, when the role set it
+class Manager(StandInManager):
+    """A stand-in runner manager, and the fleet whose CA it gets."""
 
-    @property
-    def changed(self) -> int:
-        return self.run.changed
-
-
-@dataclasses.dataclass
-class Manager:
-    """A stand-in runner manager: a host root under the test's tmp_path, and the fleet whose CA it gets."""
-
-    fleet: str
-    workdir: Path
-    region: str
-    playbook: Callable
-    runs: int = 0
-
-    @property
-    def root(self) -> Path:
-        return self.workdir / "host"
+    PLAYBOOK = Path(__file__).parent / "playbooks" / "docker_machine_tls" / "converge.yml"
 
     @property
     def certs(self) -> Path:
@@ -91,24 +65,21 @@ class Manager:
 
     def converge(self, *args: str, json_report: bool = True, **settings: Any) -> Converged:
         """Run the role; settings are docker_machine_tls_* variables without the prefix. The run must succeed."""
-        self.runs += 1
-        result_file = self.workdir / f"result-{self.runs}.json"
         extra_vars = {
             "docker_machine_tls_fleet_name": self.fleet,
             "docker_machine_tls_region": self.region,
             "docker_machine_tls_host_root": str(self.root),
             "docker_machine_tls_owner": OWNER,
             "docker_machine_tls_group": GROUP,
-            "result_file": str(result_file),
         }
         extra_vars.update({f"docker_machine_tls_{key}": value for key, value in settings.items()})
-        run = self.playbook(PLAYBOOK, *args, extra_vars=extra_vars, json_report=json_report)
-        assert run.returncode == 0, run.failure_text()
-        result = json.loads(result_file.read_text(encoding="utf-8")) if result_file.exists() else None
+        converged = self.play(*args, extra_vars=extra_vars, json_report=json_report)
+        assert converged.run.returncode == 0, converged.run.failure_text()
         if settings.get("state", "present") == "present":
-            assert result is not None, f"the role set no docker_machine_tls_result\n{run.failure_text()}"
+            result = converged.result
+            assert result is not None, f"the role set no docker_machine_tls_result\n{converged.run.failure_text()}"
             assert {"ca", "ca_not_after", "client", "client_not_after"} <= set(result), result
-        return Converged(run, result)
+        return converged
 
 
 @pytest.fixture
@@ -116,10 +87,8 @@ def new_manager(request: pytest.FixtureRequest, playbook, sandbox, tmp_path: Pat
     """Make a stand-in manager with a fleet of its own: tls-<the test's name, shortened>-<a hash of the test id>."""
 
     def make(label: str = "a") -> Manager:
-        words = re.sub(r"[^a-z0-9]+", "-", request.node.name.removeprefix("test_").lower())[:16].strip("-")
-        digest = hashlib.sha256(f"{request.node.nodeid}/{label}".encode()).hexdigest()[:6]
-        workdir = tmp_path / label
-        manager = Manager(f"tls-{words}-{digest}", workdir, sandbox.endpoints["AWS_DEFAULT_REGION"], playbook)
+        fleet = fleet_name(request, "tls", label, words_length=16)
+        manager = Manager(fleet, tmp_path / label, sandbox.endpoints["AWS_DEFAULT_REGION"], playbook)
         manager.root.mkdir(parents=True)
         return manager
 
@@ -152,14 +121,6 @@ def stored_ca(ssm, manager: Manager) -> StoredCA:
         certificate=x509.load_pem_x509_certificate(blocks[0][1].encode()),
         key=serialization.load_pem_private_key(blocks[1][1].encode(), password=None),
     )
-
-
-def ssm_has(ssm, name: str) -> bool:
-    try:
-        ssm.get_parameter(Name=name)
-    except ssm.exceptions.ParameterNotFound:
-        return False
-    return True
 
 
 def only_certificate(data: bytes) -> x509.Certificate:
@@ -370,14 +331,11 @@ def test_converge_places_the_files_keeps_the_ca_in_ssm_and_a_second_run_changes_
 
     assert first.result["ca"] == "created" and first.result["client"] == "created", first.result
     assert first.changed > 0
-    certs_dir = os.stat(manager.certs)
-    assert stat.S_IMODE(certs_dir.st_mode) == 0o700
-    assert (pwd.getpwuid(certs_dir.st_uid).pw_name, grp.getgrgid(certs_dir.st_gid).gr_name) == (OWNER, GROUP)
+    assert mode_of(manager.certs) == 0o700
+    assert owner_of(manager.certs) == (OWNER, GROUP)
     for file_name, mode in MODES.items():
-        status = os.stat(manager.certs / file_name)
-        assert stat.S_IMODE(status.st_mode) == mode, f"{file_name}: {oct(stat.S_IMODE(status.st_mode))}"
-        assert pwd.getpwuid(status.st_uid).pw_name == OWNER, file_name
-        assert grp.getgrgid(status.st_gid).gr_name == GROUP, file_name
+        assert mode_of(manager.certs / file_name) == mode, f"{file_name}: {oct(mode_of(manager.certs / file_name))}"
+        assert owner_of(manager.certs / file_name) == (OWNER, GROUP), file_name
 
     ca = only_certificate(manager.read("ca.pem"))
     stored = stored_ca(ssm, manager)
@@ -571,7 +529,7 @@ def test_a_fresh_host_root_gets_the_ca_back_from_ssm(new_manager, ssm) -> None:
     assert stored_ca(ssm, manager).version == version
     only_certificate(manager.read("cert.pem")).verify_directly_issued_by(ca)
     for file_name, mode in MODES.items():
-        assert stat.S_IMODE(os.stat(manager.certs / file_name).st_mode) == mode, file_name
+        assert mode_of(manager.certs / file_name) == mode, file_name
 
 
 def test_no_key_material_in_verbose_output(new_manager, ssm) -> None:
@@ -657,7 +615,7 @@ def test_bad_input_fails_before_any_aws_call(new_manager, ssm, settings: dict, e
         **{f"docker_machine_tls_{key}": value for key, value in settings.items()},
     }
 
-    run = manager.playbook(PLAYBOOK, extra_vars=extra_vars)
+    run = manager.playbook(manager.PLAYBOOK, extra_vars=extra_vars)
 
     assert run.returncode != 0
     assert expected in run.final_failure

@@ -17,15 +17,10 @@ import base64
 import dataclasses
 import datetime
 import functools
-import grp
 import hashlib
 import http.server
-import json
-import os
-import pwd
 import re
 import shlex
-import stat
 import threading
 import tomllib
 from collections.abc import Callable, Iterator
@@ -35,6 +30,7 @@ from typing import Any
 import pytest
 from ansible.utils.collection_loader import AnsibleCollectionConfig
 from ansible.utils.collection_loader._collection_finder import _AnsibleCollectionFinder
+from stand_in import GROUP, OWNER, Converged, StandInManager, fleet_name, mode_of, owner_of, ssm_has
 
 COLLECTIONS_ROOT = Path(__file__).resolve().parents[2] / ".collections"
 # The collection's own plugin utils, imported as Ansible loads them (as tests/unit/conftest.py does).
@@ -43,9 +39,6 @@ if AnsibleCollectionConfig.collection_finder is None:
 
 from ansible_collections.runnerfleet.gitlab_aws.plugins.plugin_utils._runner_config import normalize
 
-PLAYBOOK = Path(__file__).parent / "playbooks" / "runner_host" / "converge.yml"
-OWNER = pwd.getpwuid(os.getuid()).pw_name
-GROUP = grp.getgrgid(os.getgid()).gr_name
 GITLAB_URL = "https://gitlab.example.com"
 CONFIG = "etc/gitlab-runner/config.toml"
 MARKER = "etc/gitlab-runner/.runnerfleet-fleeting-plugins"
@@ -65,34 +58,12 @@ NO_PROXY = {"no_proxy": "127.0.0.1,localhost", "NO_PROXY": "127.0.0.1,localhost"
 
 
 @dataclasses.dataclass
-class Converged:
-    run: Any  # conftest.PlaybookRun
-    result: dict | None  # runner_host_result, when the role set it
+class Manager(StandInManager):
+    """A stand-in runner manager, and the runner_host_* variables (without the prefix) every run of it gets."""
 
-    @property
-    def changed(self) -> int:
-        return self.run.changed
+    PLAYBOOK = Path(__file__).parent / "playbooks" / "runner_host" / "converge.yml"
 
-    @property
-    def text(self) -> str:
-        return self.run.output + self.run.stderr
-
-
-@dataclasses.dataclass
-class Manager:
-    """A stand-in runner manager: a host root under the test's tmp_path, the fleet it belongs to, and the
-    runner_host_* variables (without the prefix) every run of it gets."""
-
-    fleet: str
-    workdir: Path
-    region: str
-    playbook: Callable
-    settings: dict
-    runs: int = 0
-
-    @property
-    def root(self) -> Path:
-        return self.workdir / "host"
+    settings: dict = dataclasses.field(kw_only=True)
 
     def path(self, relative: str) -> Path:
         return self.root / relative
@@ -127,12 +98,7 @@ class Manager:
 
     def run(self, *args: str, json_report: bool = True, **overrides: Any) -> Converged:
         """Run the role; overrides are runner_host_* variables without the prefix. The run may fail."""
-        self.runs += 1
-        result_file = self.workdir / f"result-{self.runs}.json"
-        extra_vars = {**self.variables(overrides), "result_file": str(result_file)}
-        run = self.playbook(PLAYBOOK, *args, extra_vars=extra_vars, json_report=json_report, env=NO_PROXY)
-        result = json.loads(result_file.read_text(encoding="utf-8")) if result_file.exists() else None
-        return Converged(run, result)
+        return self.play(*args, extra_vars=self.variables(overrides), json_report=json_report, env=NO_PROXY)
 
     def converge(self, *args: str, json_report: bool = True, **overrides: Any) -> Converged:
         """Run the role; the run must succeed (and with state present, report its result)."""
@@ -229,23 +195,12 @@ def systemd_environment(unit_text: str) -> dict[str, str]:
     return environment
 
 
-def mode_of(path: Path) -> int:
-    return stat.S_IMODE(path.stat().st_mode)
-
-
-def owner_of(path: Path) -> tuple[str, str]:
-    status = path.stat()
-    return pwd.getpwuid(status.st_uid).pw_name, grp.getgrgid(status.st_gid).gr_name
-
-
 @pytest.fixture
 def new_manager(request: pytest.FixtureRequest, playbook, sandbox, tmp_path: Path) -> Callable[..., Manager]:
     """Make a stand-in manager with a fleet of its own: rh-<the test's name, shortened>-<a hash of the test id>."""
 
     def make(label: str = "a", **settings: Any) -> Manager:
-        words = re.sub(r"[^a-z0-9]+", "-", request.node.name.removeprefix("test_").lower())[:14].strip("-")
-        digest = hashlib.sha256(f"{request.node.nodeid}/{label}".encode()).hexdigest()[:6]
-        fleet = f"rh-{words}-{digest}"
+        fleet = fleet_name(request, "rh", label, words_length=14)
         region = sandbox.endpoints["AWS_DEFAULT_REGION"]
         workdir = tmp_path / label
         base = {
@@ -260,19 +215,11 @@ def new_manager(request: pytest.FixtureRequest, playbook, sandbox, tmp_path: Pat
             "aws": aws_facts(fleet, region),
             "runners": [autoscaler_entry(fleet), shell_entry(fleet)],
         }
-        manager = Manager(fleet, workdir, region, playbook, {**base, **settings})
+        manager = Manager(fleet, workdir, region, playbook, settings={**base, **settings})
         manager.root.mkdir(parents=True)
         return manager
 
     return make
-
-
-def ssm_has(ssm, name: str) -> bool:
-    try:
-        ssm.get_parameter(Name=name)
-    except ssm.exceptions.ParameterNotFound:
-        return False
-    return True
 
 
 def parameter_versions(ssm, parameters: dict[str, str]) -> dict[str, int]:

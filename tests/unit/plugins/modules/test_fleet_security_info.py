@@ -25,6 +25,7 @@ from ansible_collections.amazon.aws.plugins.modules import iam_instance_profile 
 from ansible_collections.amazon.aws.plugins.modules import iam_policy as real_policy
 from ansible_collections.amazon.aws.plugins.modules import iam_role as real_role
 from ansible_collections.runnerfleet.gitlab_aws.plugins.modules import fleet_security_info as fsi
+from drift_cases import assert_drift_holds, each_drift_case
 from moto import mock_aws
 from moto.core.responses import ActionResult
 from moto.ec2.responses.security_groups import SecurityGroups
@@ -752,15 +753,11 @@ DRIFT_CASES = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("mutate", "sentence"), DRIFT_CASES, ids=[mutate.__name__ for mutate, _sentence in DRIFT_CASES]
-)
+@each_drift_case(DRIFT_CASES)
 def test_compare_reports_the_drift(mutate: Callable[[dict], None], sentence: str):
     snapshot = converged()
     mutate(snapshot)
-    drift = fsi.compare(snapshot, plan())["drift"]
-    assert drift, "no drift found"
-    assert any(sentence in each for each in drift), drift
+    assert_drift_holds(fsi.compare(snapshot, plan())["drift"], sentence)
 
 
 def test_compare_a_plan_change_is_drift_too():
@@ -853,6 +850,24 @@ def run(capsys):
     return run_module
 
 
+def security_group_task(vpc_id: str, name: str, description: str, rules: list, egress_description: str) -> tuple:
+    """present.yml's amazon.aws.ec2_security_group task for one group: all traffic out, the group's rules in."""
+    return (
+        real_sg,
+        {
+            "vpc_id": vpc_id,
+            "purge_rules": True,
+            "purge_rules_egress": True,
+            "purge_tags": True,
+            "name": name,
+            "description": description,
+            "rules": rules,
+            "rules_egress": [{"proto": "all", "cidr_ip": "0.0.0.0/0", "rule_desc": egress_description}],
+            "tags": {**TAGS, "Name": name},
+        },
+    )
+
+
 def role_tasks(vpc_id: str, manager_group_id: str = "", ssh_cidrs: tuple[list, list] = ([], [])) -> list[tuple]:
     """present.yml's tasks, each (module, arguments), as the role renders them (region left to the environment)."""
     v4, v6 = ssh_cidrs
@@ -865,38 +880,13 @@ def role_tasks(vpc_id: str, manager_group_id: str = "", ssh_cidrs: tuple[list, l
         if v4 or v6
         else []
     )
-    common = {"vpc_id": vpc_id, "purge_rules": True, "purge_rules_egress": True, "purge_tags": True}
-    tasks = [
-        (
-            real_sg,
-            {
-                **common,
-                "name": MANAGERS,
-                "description": MANAGER_DESCRIPTION,
-                "rules": manager_rules,
-                "rules_egress": [{"proto": "all", "cidr_ip": "0.0.0.0/0", "rule_desc": MANAGER_OUT}],
-                "tags": {**TAGS, "Name": MANAGERS},
-            },
-        )
-    ]
+    tasks = [security_group_task(vpc_id, MANAGERS, MANAGER_DESCRIPTION, manager_rules, MANAGER_OUT)]
     if manager_group_id:
         worker_rules = [
             {"proto": "tcp", "ports": [2376], "group_id": manager_group_id, "rule_desc": DOCKER_IN},
             {"proto": "tcp", "ports": [22], "group_id": manager_group_id, "rule_desc": SSH_IN},
         ]
-        tasks.append(
-            (
-                real_sg,
-                {
-                    **common,
-                    "name": WORKERS,
-                    "description": WORKER_DESCRIPTION,
-                    "rules": worker_rules,
-                    "rules_egress": [{"proto": "all", "cidr_ip": "0.0.0.0/0", "rule_desc": WORKER_OUT}],
-                    "tags": {**TAGS, "Name": WORKERS},
-                },
-            )
-        )
+        tasks.append(security_group_task(vpc_id, WORKERS, WORKER_DESCRIPTION, worker_rules, WORKER_OUT))
     for name, description, policies in (
         (MANAGER, MANAGER_DESCRIPTION, [MOTO_SSM_CORE]),
         (WORKER, WORKER_DESCRIPTION, []),

@@ -27,15 +27,14 @@ from ansible_collections.amazon.aws.plugins.modules import ec2_launch_template
 from ansible_collections.runnerfleet.gitlab_aws.plugins.module_utils import _autoscaling_group
 from ansible_collections.runnerfleet.gitlab_aws.plugins.modules import fleet_worker_pool_info as fwp
 from ansible_collections.runnerfleet.gitlab_aws.plugins.modules import fleeting_autoscaling_group
-from ansible_collections.runnerfleet.gitlab_aws.plugins.plugin_utils._fleet_plan import resolve
 from ansible_collections.runnerfleet.gitlab_aws.plugins.plugin_utils._worker_pool import pool_arguments
+from fleet_descriptions import AMI, autoscaler_runner, fleet_description, resolved_plan
 from moto import mock_aws
 
 FLEET = "fleet"
 TAG_KEY = "runnerfleet:worker-pool"
 TAGS = {"runnerfleet:fleet": FLEET, "ManagedBy": "runnerfleet.gitlab_aws"}
 OWNER = "123456789012"
-AMI = "ami-0123456789abcdef0"
 ROOT_DEVICE = "/dev/xvda"
 PROFILE_ARN = f"arn:aws:iam::{OWNER}:instance-profile/fleet-worker"
 SECURITY_GROUP = "sg-0123456789abcdef0"
@@ -60,39 +59,30 @@ def role_pool(entry: str) -> dict[str, Any]:
     """One element of the worker_pool_arguments filter's result (roles/worker_pool/vars/main.yml), as the role passes
     it: the filter's own code over the pool the fleet model plans for the entry's ENTRIES settings."""
     instance_types, base, percentage, max_size, root_size = ENTRIES[entry]
-    description = {
-        "fleet_name": FLEET,
-        "fleet_region": "eu-west-1",
-        "fleet_gitlab_url": "https://gitlab.example.com",
-        "fleet_gitlab_api_token": "glpat-not-used",
-        "fleet_worker_ami": AMI,
-        "fleet_managers": {"ami": AMI},
-        "fleet_runners": [
-            {
-                "name": entry,
-                "runner_type": "instance_type",
-                "tags": [entry],
-                "executor": "docker-autoscaler",
-                "instance_types": instance_types,
-                "on_demand_base": base,
-                "spot": percentage < 100,
-                "max_instances": max_size,
-                "root_size": root_size,
-            }
-        ],
-    }
-    resolved = resolve(description)
-    assert resolved["problems"] == []
+    runner = autoscaler_runner(
+        entry,
+        instance_types=instance_types,
+        on_demand_base=base,
+        spot=percentage < 100,
+        max_instances=max_size,
+        root_size=root_size,
+    )
+    plan = resolved_plan(fleet_description([runner], fleet_name=FLEET))
     facts = {"subnet_ids": SUBNETS, "security_group_id": SECURITY_GROUP, "instance_profile": PROFILE_ARN}
-    (arguments,) = pool_arguments(resolved["plan"]["worker_pool"]["pools"], **facts)
+    (arguments,) = pool_arguments(plan["worker_pool"]["pools"], **facts)
     assert arguments["launch_template"]["tags"] == pool_tags(entry)
     assert arguments["autoscaling_group"]["on_demand_percentage_above_base_capacity"] == percentage
     return arguments
 
 
+def role_pools() -> list[dict[str, Any]]:
+    """The two pools of the role's plan, as the role passes them."""
+    return [role_pool("spot"), role_pool("ondemand")]
+
+
 def module_params(pools: list[dict[str, Any]] | None = None, **overrides) -> dict[str, Any]:
     """The module's params as AnsibleModule hands them over: validated, every default filled in."""
-    raw = {"fleet": FLEET, "pools": [role_pool("spot"), role_pool("ondemand")] if pools is None else pools}
+    raw = {"fleet": FLEET, "pools": role_pools() if pools is None else pools}
     raw.update(overrides)
     result = ArgumentSpecValidator(fwp.ARGUMENT_SPEC).validate(raw)
     assert not result.error_messages, result.error_messages
@@ -679,24 +669,24 @@ def test_compare_a_lower_max_size_than_the_live_capacity():
     ]
 
 
-def test_compare_keeps_scaling_policies_without_purge():
+@pytest.mark.parametrize(
+    ("extra", "resource", "purge"),
+    [
+        (scaling_policy, "autoscaling_group", "purge_scaling_policies"),
+        (template_extra_tag, "launch_template", "purge_tags"),
+    ],
+    ids=["scaling-policies", "template-tags"],
+)
+def test_compare_without_purge_keeps_what_the_plan_does_not_name(extra, resource: str, purge: str):
     snapshot = converged()
-    scaling_policy(snapshot)
-    raw = [role_pool("spot"), role_pool("ondemand")]
-    raw[0]["autoscaling_group"]["purge_scaling_policies"] = False
-    assert fwp.compare(snapshot, module_params(pools=raw))["in_sync"] is True
-
-
-def test_compare_without_purge_tags_keeps_extra_template_tags():
-    snapshot = converged()
-    template_extra_tag(snapshot)
-    raw = [role_pool("spot"), role_pool("ondemand")]
-    raw[0]["launch_template"]["purge_tags"] = False
+    extra(snapshot)
+    raw = role_pools()
+    raw[0][resource][purge] = False
     assert fwp.compare(snapshot, module_params(pools=raw))["in_sync"] is True
 
 
 def test_compare_a_plan_change_is_drift():
-    raw = [role_pool("spot"), role_pool("ondemand")]
+    raw = role_pools()
     raw[0]["autoscaling_group"]["max_size"] = 6
     raw[1]["launch_template"]["image_id"] = "ami-0fedcba9876543210"
     result = fwp.compare(converged(), module_params(pools=raw))
@@ -708,7 +698,7 @@ def test_compare_a_plan_change_is_drift():
 
 
 def test_compare_a_new_desired_capacity_is_not_drift():
-    raw = [role_pool("spot"), role_pool("ondemand")]
+    raw = role_pools()
     raw[0]["autoscaling_group"]["desired_capacity"] = 3
     assert fwp.compare(converged(), module_params(pools=raw))["in_sync"] is True
 

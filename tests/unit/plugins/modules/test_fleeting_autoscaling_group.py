@@ -16,6 +16,7 @@ from typing import Any
 
 import botocore.exceptions
 import pytest
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.testing import patch_module_args
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import RetryingBotoClientWrapper
@@ -101,30 +102,26 @@ def aws_group(**overrides) -> dict[str, Any]:
     return group
 
 
+# The module's arguments as a task gives them, for the group aws_group() describes (nothing to change).
+TASK_ARGS = {
+    "name": NAME,
+    "launch_template_id": TEMPLATE,
+    "instance_types": ["m5.large", "m5a.large"],
+    "on_demand_base_capacity": 1,
+    "on_demand_percentage_above_base_capacity": 0,
+    "max_size": 10,
+    "subnets": ["subnet-0bbb", "subnet-0aaa"],
+    "suspended_processes": ["AZRebalance"],
+    "tags": {"runnerfleet:fleet": "fleet"},
+}
+
+
 def params(**overrides) -> dict[str, Any]:
-    """Module params as AnsibleModule hands them over (every default filled in), matching aws_group()."""
-    values = {
-        "name": NAME,
-        "state": "present",
-        "launch_template_id": TEMPLATE,
-        "launch_template_version": "$Latest",
-        "instance_types": ["m5.large", "m5a.large"],
-        "on_demand_base_capacity": 1,
-        "on_demand_percentage_above_base_capacity": 0,
-        "spot_allocation_strategy": "price-capacity-optimized",
-        "min_size": 0,
-        "max_size": 10,
-        "desired_capacity": 0,
-        "subnets": ["subnet-0bbb", "subnet-0aaa"],
-        "protect_from_scale_in": True,
-        "suspended_processes": ["AZRebalance"],
-        "tags": {"runnerfleet:fleet": "fleet"},
-        "propagate_tags": True,
-        "purge_scaling_policies": True,
-        "wait_timeout": 600,
-    }
-    values.update(overrides)
-    return values
+    """Module params as AnsibleModule hands them over: TASK_ARGS validated by the module's argument spec (every
+    default filled in), then the overrides as they are."""
+    result = ArgumentSpecValidator(asg.ARGUMENT_SPEC).validate(TASK_ARGS)
+    assert not result.error_messages, result.error_messages
+    return {**result.validated_parameters, **overrides}
 
 
 def aws_tag(key: str, value: str, propagate: bool = True) -> dict[str, Any]:
@@ -942,18 +939,7 @@ def run_main(monkeypatch, capsys):
     return run
 
 
-MAIN_ARGS = {
-    "name": NAME,
-    "launch_template_id": TEMPLATE,
-    "instance_types": ["m5.large", "m5a.large"],
-    "on_demand_base_capacity": 1,
-    "on_demand_percentage_above_base_capacity": 0,
-    "max_size": 10,
-    "subnets": ["subnet-0aaa", "subnet-0bbb"],
-    "suspended_processes": ["AZRebalance"],
-    "tags": {"runnerfleet:fleet": "fleet"},
-    "region": "eu-west-1",
-}
+MAIN_ARGS = {**TASK_ARGS, "region": "eu-west-1"}
 
 
 def test_main_creates_and_returns_the_diff(run_main):

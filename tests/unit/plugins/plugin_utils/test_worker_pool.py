@@ -22,14 +22,13 @@ from ansible_collections.runnerfleet.gitlab_aws.plugins.filter.worker_pool impor
     worker_pool_record,
 )
 from ansible_collections.runnerfleet.gitlab_aws.plugins.modules import fleet_worker_pool_info
-from ansible_collections.runnerfleet.gitlab_aws.plugins.plugin_utils._fleet_plan import resolve
 from ansible_collections.runnerfleet.gitlab_aws.plugins.plugin_utils._worker_pool import (
     PoolError,
     pool_arguments,
     pool_record,
 )
+from fleet_descriptions import AMI, autoscaler_runner, fleet_description, resolved_plan
 
-AMI = "ami-0123456789abcdef0"
 OTHER_AMI = "ami-0fedcba9876543210"
 SUBNETS = ["subnet-0aaa", "subnet-0bbb"]
 SECURITY_GROUP = "sg-0123456789abcdef0"
@@ -38,28 +37,15 @@ FACTS = {"subnet_ids": SUBNETS, "security_group_id": SECURITY_GROUP, "instance_p
 ROLE = Path(worker_pool_filter.__file__).resolve().parents[2] / "roles" / "worker_pool"
 
 
-def runner(name: str, **settings) -> dict:
-    return {"name": name, "runner_type": "instance_type", "tags": [name], "executor": "docker-autoscaler", **settings}
+RUNNERS = [
+    autoscaler_runner("spot", instance_types=["m5.large", "m5a.large"], on_demand_base=1, max_instances=4),
+    autoscaler_runner("ondemand", instance_type="c5.xlarge", spot=False, max_instances=3, root_size=50),
+    {"name": "sh", "runner_type": "instance_type", "tags": ["sh"], "executor": "shell"},
+]
 
 
 def worker_pool_part(sandbox: bool = False, **overrides) -> dict:
-    description = {
-        "fleet_name": "cif",
-        "fleet_region": "eu-west-1",
-        "fleet_gitlab_url": "https://gitlab.example.com",
-        "fleet_gitlab_api_token": "glpat-not-used",
-        "fleet_worker_ami": AMI,
-        "fleet_managers": {"ami": AMI},
-        "fleet_runners": [
-            runner("spot", instance_types=["m5.large", "m5a.large"], on_demand_base=1, max_instances=4),
-            runner("ondemand", instance_type="c5.xlarge", spot=False, max_instances=3, root_size=50),
-            {"name": "sh", "runner_type": "instance_type", "tags": ["sh"], "executor": "shell"},
-        ],
-        **overrides,
-    }
-    resolved = resolve(description, sandbox=sandbox)
-    assert resolved["problems"] == []
-    return resolved["plan"]["worker_pool"]
+    return resolved_plan(fleet_description(RUNNERS, **overrides), sandbox=sandbox)["worker_pool"]
 
 
 def pools(**overrides) -> list[dict]:
