@@ -40,9 +40,11 @@ options:
     type: str
     required: true
   fleet_tag_key:
-    description: The tag key that marks every resource of the fleet (the fleet description's C(fleet_tag_key)).
+    description:
+      - The tag key that marks every resource of the fleet (the fleet description's C(fleet_tag_key), the plan's
+        C(fleet.tag_key)).
     type: str
-    default: runnerfleet:fleet
+    required: true
   tag_key:
     description: The tag key that marks the role's own launch templates and Auto Scaling groups.
     type: str
@@ -255,6 +257,7 @@ EXAMPLES = r"""
 - name: Read the fleet's worker pools and compare them with the plan
   runnerfleet.gitlab_aws.fleet_worker_pool_info:
     fleet: fleet
+    fleet_tag_key: runnerfleet:fleet
     pools:
       - name: small
         launch_template:
@@ -368,7 +371,6 @@ from ansible_collections.runnerfleet.gitlab_aws.plugins.module_utils._autoscalin
 )
 from ansible_collections.runnerfleet.gitlab_aws.plugins.module_utils._drift import Comparison, ec2_tags_differ
 
-DEFAULT_FLEET_TAG_KEY = "runnerfleet:fleet"
 RETRY = AWSRetry.jittered_backoff(retries=10)
 # The ec2_launch_template options that make up LaunchTemplateData, among those this module takes.
 LAUNCH_DATA_OPTIONS = ("block_device_mappings", "image_id", "metadata_options", "network_interfaces")
@@ -441,7 +443,7 @@ AUTOSCALING_GROUP_SPEC = group_argument_spec(required=REQUIRED_TO_CREATE)
 
 ARGUMENT_SPEC = {
     "fleet": {"type": "str", "required": True},
-    "fleet_tag_key": {"type": "str", "default": DEFAULT_FLEET_TAG_KEY, "no_log": False},
+    "fleet_tag_key": {"type": "str", "required": True, "no_log": False},
     "tag_key": {"type": "str", "default": "runnerfleet:worker-pool", "no_log": False},
     "pools": {
         "type": "list",
@@ -534,9 +536,7 @@ def compare_group(check: Comparison, snapshot: dict[str, Any], options: dict[str
     return group.get("AutoScalingGroupARN", "")
 
 
-def found_by_tags(
-    snapshot: dict[str, Any], fleet: str, tag_key: str, fleet_tag_key: str = DEFAULT_FLEET_TAG_KEY
-) -> dict[str, Any]:
+def found_by_tags(snapshot: dict[str, Any], fleet: str, tag_key: str, fleet_tag_key: str) -> dict[str, Any]:
     """What tasks/find.yml found: the templates its filters return, the groups with the fleet's tag and the key."""
     template_ids = {t["LaunchTemplateName"]: t["LaunchTemplateId"] for t in snapshot["found_templates"]}
     own_groups = []

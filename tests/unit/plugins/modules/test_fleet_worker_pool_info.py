@@ -32,8 +32,9 @@ from fleet_descriptions import AMI, autoscaler_runner, fleet_description, resolv
 from moto import mock_aws
 
 FLEET = "fleet"
+FLEET_TAG_KEY = "runnerfleet:fleet"  # the plan's fleet.tag_key, which the role passes
 TAG_KEY = "runnerfleet:worker-pool"
-TAGS = {"runnerfleet:fleet": FLEET, "ManagedBy": "runnerfleet.gitlab_aws"}
+TAGS = {FLEET_TAG_KEY: FLEET, "ManagedBy": "runnerfleet.gitlab_aws"}
 OWNER = "123456789012"
 ROOT_DEVICE = "/dev/xvda"
 PROFILE_ARN = f"arn:aws:iam::{OWNER}:instance-profile/fleet-worker"
@@ -82,7 +83,7 @@ def role_pools() -> list[dict[str, Any]]:
 
 def module_params(pools: list[dict[str, Any]] | None = None, **overrides) -> dict[str, Any]:
     """The module's params as AnsibleModule hands them over: validated, every default filled in."""
-    raw = {"fleet": FLEET, "pools": role_pools() if pools is None else pools}
+    raw = {"fleet": FLEET, "fleet_tag_key": FLEET_TAG_KEY, "pools": role_pools() if pools is None else pools}
     raw.update(overrides)
     result = ArgumentSpecValidator(fwp.ARGUMENT_SPEC).validate(raw)
     assert not result.error_messages, result.error_messages
@@ -294,11 +295,11 @@ def test_launch_template_data_with_a_tag_specification_without_tags():
 def test_found_by_tags_is_what_find_yml_found():
     snapshot = converged()
     other_fleet = aws_group("spot") | {"AutoScalingGroupName": "other-spot"}
-    other_fleet["Tags"] = [group_tag("spot", "runnerfleet:fleet", "other"), group_tag("spot", TAG_KEY, "spot")]
+    other_fleet["Tags"] = [group_tag("spot", FLEET_TAG_KEY, "other"), group_tag("spot", TAG_KEY, "spot")]
     not_the_roles = aws_group("spot") | {"AutoScalingGroupName": "fleet-manager"}
-    not_the_roles["Tags"] = [group_tag("spot", "runnerfleet:fleet", FLEET)]
+    not_the_roles["Tags"] = [group_tag("spot", FLEET_TAG_KEY, FLEET)]
     snapshot["all_groups"] += [other_fleet, not_the_roles]
-    found = fwp.found_by_tags(snapshot, FLEET, TAG_KEY)
+    found = fwp.found_by_tags(snapshot, FLEET, TAG_KEY, FLEET_TAG_KEY)
     assert found == {
         "launch_template_ids": {"fleet-spot": TEMPLATE_ID["spot"], "fleet-ondemand": TEMPLATE_ID["ondemand"]},
         "autoscaling_group_names": ["fleet-ondemand", "fleet-spot"],
@@ -309,13 +310,17 @@ def test_found_by_tags_is_what_find_yml_found():
     }
 
 
+def test_the_fleet_tag_key_has_no_default():
+    """The caller passes the plan's fleet.tag_key, as to fleet_network_info: no key that may not be the fleet's."""
+    result = ArgumentSpecValidator(fwp.ARGUMENT_SPEC).validate({"fleet": FLEET, "pools": []})
+    assert result.error_messages == ["missing required arguments: fleet_tag_key"]
+
+
 def test_found_by_tags_with_the_users_fleet_tag_key():
     snapshot = converged()
     for group in snapshot["all_groups"]:
-        group["Tags"] = [
-            {**tag, "Key": "acme:fleet"} if tag["Key"] == "runnerfleet:fleet" else tag for tag in group["Tags"]
-        ]
-    assert fwp.found_by_tags(snapshot, FLEET, TAG_KEY)["autoscaling_group_names"] == []
+        group["Tags"] = [{**tag, "Key": "acme:fleet"} if tag["Key"] == FLEET_TAG_KEY else tag for tag in group["Tags"]]
+    assert fwp.found_by_tags(snapshot, FLEET, TAG_KEY, FLEET_TAG_KEY)["autoscaling_group_names"] == []
     found = fwp.found_by_tags(snapshot, FLEET, TAG_KEY, "acme:fleet")
     assert found["autoscaling_group_names"] == ["fleet-ondemand", "fleet-spot"]
     params = module_params(fleet_tag_key="acme:fleet")
@@ -793,7 +798,7 @@ def keep_pool(run, pool: dict[str, Any], root_device: str, check_mode: bool = Fa
 
 
 def read(run, pools: list[dict[str, Any]], **options) -> dict[str, Any]:
-    return run(fwp.main, {"fleet": FLEET, "pools": pools, "region": REGION, **options})
+    return run(fwp.main, {"fleet": FLEET, "fleet_tag_key": FLEET_TAG_KEY, "pools": pools, "region": REGION, **options})
 
 
 def test_main_on_pools_the_keep_tasks_made(aws, run, calls):
@@ -918,13 +923,11 @@ def test_main_finds_the_pools_by_the_users_fleet_tag_key(aws, run):
     pools = [moto_pool("spot", env), moto_pool("ondemand", env)]
     for pool in pools:
         for options in (pool["launch_template"], pool["autoscaling_group"]):
-            options["tags"] = {
-                "acme:fleet" if key == "runnerfleet:fleet" else key: v for key, v in options["tags"].items()
-            }
+            options["tags"] = {"acme:fleet" if key == FLEET_TAG_KEY else key: v for key, v in options["tags"].items()}
         for spec in pool["launch_template"]["tag_specifications"]:
             spec["tags"] = pool["launch_template"]["tags"]
         keep_pool(run, pool, env["root_device"])
-    # By the default key nothing is the fleet's: an unlisted pool would never be found, nor removed.
+    # By runnerfleet:fleet nothing is the fleet's: an unlisted pool would never be found, nor removed.
     assert read(run, [])["autoscaling_group_names"] == []
     assert read(run, [])["launch_template_ids"] == {}
     result = read(run, [], fleet_tag_key="acme:fleet")
