@@ -6,10 +6,12 @@
     python -m sandbox.ctl status           say what runs where; exit 1 when something is down
     python -m sandbox.ctl stop             stop every process the sandbox started
     python -m sandbox.ctl run -- CMD ...   run CMD with the sandbox's endpoints and nothing that could reach
-                                           a real AWS account (profiles and session tokens are dropped)
+                                           a real AWS account (profiles and session tokens are dropped);
+                                           ansible-playbook also gets the sandbox's extra vars (playbook_vars.yml)
 
 State lives in the state directory (default .sandbox/ at the checkout's root, or RUNNERFLEET_SANDBOX_DIR, or
---state-dir): per service NAME.pid, NAME.port and NAME.log, and endpoints.env, which a shell can `source`.
+--state-dir): per service NAME.pid, NAME.port and NAME.log, endpoints.env, which a shell can `source`, and hosts/,
+the disks of the instances the sandbox's EC2 runs (instance_disks.py).
 Every service binds to 127.0.0.1 only.
 """
 
@@ -35,6 +37,9 @@ HOST = "127.0.0.1"
 REPO_ROOT = Path(__file__).resolve().parent.parent
 ENDPOINTS_FILE = "endpoints.env"
 GITLAB_TOKEN_FILE = "gitlab-admin-token"  # noqa: S105 (a file name)
+HOSTS_DIR = "hosts"
+# How the fleet's playbooks reach what the sandbox runs in place of EC2 instances (passed as extra vars).
+PLAYBOOK_VARS = REPO_ROOT / "sandbox" / "playbook_vars.yml"
 STARTUP_TIMEOUT_SECONDS = 60.0
 STOP_TIMEOUT_SECONDS = 10.0
 START_ATTEMPTS = 5
@@ -94,6 +99,19 @@ def aws_environment(url: str, _state: StateDir) -> dict[str, str]:
     }
 
 
+def aws_process_environment(state: StateDir) -> dict[str, str]:
+    return {"RUNNERFLEET_SANDBOX_HOSTS": str(state.path / HOSTS_DIR)}
+
+
+def playbook_command(command: list[str]) -> list[str]:
+    """The command with the sandbox's extra vars added when it runs ansible-playbook (anything else is unchanged).
+
+    Extra vars rather than an inventory: they win over the connection variables the manager role sets for AWS."""
+    if not command or Path(command[0]).name != "ansible-playbook":
+        return list(command)
+    return [command[0], "--extra-vars", f"@{PLAYBOOK_VARS}", *command[1:]]
+
+
 def gitlab_admin_token(state: StateDir) -> str:
     """The sandbox GitLab's admin token: random, made once per state directory, kept 0600 beside the pid files."""
     path = state.path / GITLAB_TOKEN_FILE
@@ -119,7 +137,13 @@ def gitlab_process_environment(state: StateDir) -> dict[str, str]:
 
 
 SERVICES: tuple[Service, ...] = (
-    Service(name="aws", module="sandbox.aws_server", health_path="/moto-api/", endpoint_environment=aws_environment),
+    Service(
+        name="aws",
+        module="sandbox.aws_server",
+        health_path="/moto-api/",
+        endpoint_environment=aws_environment,
+        process_environment=aws_process_environment,
+    ),
     Service(
         name="gitlab",
         module="sandbox.gitlab.server",
@@ -427,6 +451,7 @@ def _cmd_run(state: StateDir, args: argparse.Namespace) -> int:
     if not state.endpoints_file.exists():
         raise SandboxError(f"the sandbox is not running ({state.endpoints_file} is missing); start it first")
     env = sandboxed_environment(dict(os.environ), read_endpoints(state.endpoints_file))
+    command = playbook_command(command)
     os.execvpe(command[0], command, env)  # noqa: S606
     return 127  # not reached
 

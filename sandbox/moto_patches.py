@@ -35,6 +35,9 @@ Patches (moto 5.2.x):
 - autoscaling UpdateAutoScalingGroup without MixedInstancesPolicy: moto dropped the group's mixed instances
   policy (its instance types and spot distribution), where AWS leaves every setting the call does not name as it
   was. The worker_pool role changes only what differs, so a MaxSize change lost the policy.
+- ssm public parameters /aws/service/canonical/ubuntu/...: Canonical publishes its current Ubuntu images under
+  these names in every commercial region, and the fleet's docker+machine workers default to Ubuntu 24.04 from them;
+  moto serves Amazon's parameters but not Canonical's. The sandbox answers them with one of moto's Ubuntu images.
 - autoscaling DeleteAutoScalingGroup with ForceDelete: moto scaled the group to 0 before deleting it, which leaves
   instances protected from scale in running with no group. AWS terminates every instance of a force-deleted group.
 """
@@ -50,6 +53,7 @@ from moto.autoscaling.models import AutoScalingBackend, FakeAutoScalingGroup
 from moto.autoscaling.responses import AutoScalingResponse
 from moto.core.config import default_user_config
 from moto.core.responses import ActionResult, EmptyResult
+from moto.core.utils import utcnow
 from moto.ec2.exceptions import InvalidLaunchTemplateVersionNotFound
 from moto.ec2.models.elastic_block_store import Volume
 from moto.ec2.models.launch_templates import LaunchTemplate, LaunchTemplateBackend, LaunchTemplateVersion
@@ -58,6 +62,7 @@ from moto.ec2.models.tags import TagBackend
 from moto.ec2.responses.launch_templates import LaunchTemplates
 from moto.ec2.responses.security_groups import SecurityGroups
 from moto.ec2.utils import generic_filter, parse_user_data
+from moto.ssm.models import Parameter, ParameterDict
 
 ALL_GROUP_METRICS = (
     "GroupMinSize",
@@ -363,6 +368,44 @@ def _patch_autoscaling_force_delete() -> None:
     AutoScalingResponse.delete_auto_scaling_group = delete_auto_scaling_group
 
 
+CANONICAL_PREFIX = "/aws/service/canonical/ubuntu/server"
+CANONICAL_IMAGE_PARAMETERS = tuple(
+    f"{CANONICAL_PREFIX}/{release}/stable/current/{arch}/hvm/ebs-gp3/ami-id"
+    for release in ("22.04", "24.04")
+    for arch in ("amd64", "arm64")
+)
+# ubuntu/images/hvm-ssd/ubuntu-xenial-16.04-amd64-server: an image moto lists in every region.
+SANDBOX_UBUNTU_IMAGE = "ami-785db401"
+
+
+def _patch_canonical_public_parameters() -> None:
+    original = ParameterDict._check_loading_status
+
+    def check_loading_status(self: ParameterDict, key: str) -> None:
+        original(self, key)
+        if str(key or "").startswith("/aws/service/canonical") and not getattr(self, "canonical_loaded", False):
+            self.canonical_loaded = True
+            for name in CANONICAL_IMAGE_PARAMETERS:
+                self.setdefault(name, []).append(canonical_parameter(self.account_id, name))
+
+    ParameterDict._check_loading_status = check_loading_status
+
+
+def canonical_parameter(account_id: str, name: str) -> Parameter:
+    return Parameter(
+        account_id=account_id,
+        name=name,
+        value=SANDBOX_UBUNTU_IMAGE,
+        parameter_type="String",
+        description=None,
+        allowed_pattern=None,
+        keyid=None,
+        last_modified_date=utcnow(),
+        version=1,
+        data_type="aws:ec2:image",
+    )
+
+
 @functools.cache
 def apply() -> None:
     """Apply every patch (once, however often called), before the moto server handles its first request."""
@@ -377,3 +420,4 @@ def apply() -> None:
     _patch_volume_snapshot_id()
     _patch_autoscaling_update_keeps_mixed_instances_policy()
     _patch_autoscaling_force_delete()
+    _patch_canonical_public_parameters()

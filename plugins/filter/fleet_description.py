@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from ansible.errors import AnsibleFilterError
-from ansible_collections.runnerfleet.gitlab_aws.plugins.plugin_utils._filter import boolean, listing, mapping
+from ansible_collections.runnerfleet.gitlab_aws.plugins.plugin_utils._filter import listing, mapping
 from ansible_collections.runnerfleet.gitlab_aws.plugins.plugin_utils._fleet_description import problems
 from ansible_collections.runnerfleet.gitlab_aws.plugins.plugin_utils._fleet_plan import (
     SSM_PARTS,
@@ -29,17 +29,17 @@ from ansible_collections.runnerfleet.gitlab_aws.plugins.plugin_utils._fleet_plan
 from ansible_collections.runnerfleet.gitlab_aws.plugins.plugin_utils._fleet_summary import summary_lines
 
 
-def fleet_description_problems(description: object, sandbox: object = False) -> list[str]:
+def fleet_description_problems(description: object) -> list[str]:
     """Every problem of the fleet description, one sentence each naming the variable; [] when it is valid."""
-    return problems(description, sandbox=boolean("fleet_description_problems", "sandbox", sandbox))
+    return problems(description)
 
 
-def fleet_plan(description: object, sandbox: object = False, account_id: object = None) -> dict:
+def fleet_plan(description: object, account_id: object = None, images: object = None) -> dict:
     """{'problems': [...], 'plan': {...}}: the resolved plan, empty when the description has problems."""
-    boolean("fleet_plan", "sandbox", sandbox)
     if account_id is not None and not (isinstance(account_id, str) and account_id.isdigit()):
         raise AnsibleFilterError("fleet_plan: account_id must be the 12-digit AWS account id, or omitted")
-    return resolve(description, sandbox=sandbox, account_id=account_id or None)
+    images = mapping("fleet_plan", "images (public parameter names to AMI ids)", images if images is not None else {})
+    return resolve(description, account_id=account_id or None, images=images)
 
 
 def fleet_host_runners(runners: object, tokens: object = None) -> list[dict]:

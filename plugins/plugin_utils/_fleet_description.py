@@ -2,7 +2,7 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The fleet description (group_vars/all/fleet.yml) checked as a whole, before any API call.
 
-`problems(description, sandbox=...)` takes the fleet_* variables as one mapping (a variable that is not set is
+`problems(description)` takes the fleet_* variables as one mapping (a variable that is not set is
 absent or None) and returns every problem it finds, each one sentence that names the variable's path
 (`fleet_runners[1].executor`, `fleet_network.vpc_cidr`), says what is allowed and what it got. It never raises on
 odd input (a string where a list goes, null, booleans where numbers go) and never shows the value of the GitLab API
@@ -25,6 +25,7 @@ import urllib.parse
 from collections.abc import Mapping, Sequence
 
 from ansible_collections.runnerfleet.gitlab_aws.plugins.plugin_utils._cronexpr import cron_problem, runs_every_second
+from ansible_collections.runnerfleet.gitlab_aws.plugins.plugin_utils._images import architectures
 from ansible_collections.runnerfleet.gitlab_aws.plugins.plugin_utils._runner_config import known_timezone
 
 FLEET_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{1,30}[a-z0-9]\Z")
@@ -74,6 +75,8 @@ MANAGER_DEFAULTS: dict = {
     "ssh_cidrs": [],
 }
 CACHE_DEFAULTS: dict = {"expiration_days": 14, "kms_key_id": "", "remove_on_teardown": False}
+# How the controller reaches the managers: AWS Systems Manager, or SSH through a bastion.
+MANAGER_CONNECTIONS = ("ssm", "ssh")
 MAX_ZONES = 6
 MAX_MANAGERS = 10
 # roles/network carves each subnet with this many bits more than the VPC's prefix; AWS's smallest subnet is a /28.
@@ -150,11 +153,11 @@ MIN_MASKED = 8
 Network = ipaddress.IPv4Network
 
 
-def problems(description: object, *, sandbox: bool) -> list[str]:
+def problems(description: object) -> list[str]:
     """Every problem of the fleet description, one sentence each, naming the variable; [] when it is valid."""
     if not isinstance(description, Mapping):
         return [f"the fleet description must be a mapping of the fleet_* variables, got {kind(description)}"]
-    check = Checker(description, sandbox=sandbox)
+    check = Checker(description)
     for function in (
         check_required,
         check_identity,
@@ -174,9 +177,8 @@ def problems(description: object, *, sandbox: bool) -> list[str]:
 class Checker:
     """The description, the problems found so far, and the values never to show."""
 
-    def __init__(self, description: Mapping, *, sandbox: bool) -> None:
+    def __init__(self, description: Mapping) -> None:
         self.description = description
-        self.sandbox = bool(sandbox)
         self.found: list[str] = []
         token = description.get("fleet_gitlab_api_token")
         self.secrets = [token] if isinstance(token, str) and token else []
@@ -655,17 +657,10 @@ def check_managers(check: Checker) -> None:
     check.string(
         f"{path}.instance_type", settings["instance_type"], "an EC2 instance type such as t3.medium", INSTANCE_TYPE
     )
-    ami = settings["ami"]
-    ami_ok = check.optional(f"{path}.ami", ami, "an AMI id such as ami-0123456789abcdef0", AMI)
-    if ami_ok and not ami and not check.sandbox:
-        check.add(
-            f"{path}.ami",
-            "is empty; outside the sandbox the managers need an AMI id (Amazon Linux 2023, Ubuntu 24.04)",
-        )
+    # An empty AMI is the default image, read from AWS's public parameters (_images.py) by pre-flight.
+    check.optional(f"{path}.ami", settings["ami"], "an AMI id such as ami-0123456789abcdef0", AMI)
     connection = settings["connection"]
-    local = check.choice(f"{path}.connection", connection, ("ssm", "ssh", "local")) and connection == "local"
-    if local and not check.sandbox:
-        check.add(f"{path}.connection", "is local, which only the sandbox's stand-in hosts use; use ssm or ssh")
+    check.choice(f"{path}.connection", connection, MANAGER_CONNECTIONS)
     check_ssh(check, settings, connection)
 
 
@@ -1009,9 +1004,6 @@ def check_workers(check: Checker, where: str, entry: Mapping, executor: str) -> 
     ami = entry.get("ami")
     if ami is not None:
         check.string(f"{where}.ami", ami, "an AMI id such as ami-0123456789abcdef0", AMI)
-    fleet_ami = check.get("fleet_worker_ami")
-    if not ami and not (isinstance(fleet_ami, str) and fleet_ami) and not check.sandbox:
-        check.add(f"{where}.ami", f"is missing; {executor} workers need an AMI (the entry's ami, or fleet_worker_ami)")
     check_machine_settings(check, where, entry)
     managers = merged(MANAGER_DEFAULTS, check.get("fleet_managers"))["count"]
     if executor == "docker-autoscaler" and is_int(managers) and managers > 1:
@@ -1064,6 +1056,15 @@ def check_instance_types(check: Checker, where: str, types: object, executor: st
         if item in seen:
             check.add(f"{path}[{index}]", f"repeats {check.got(item)}; each type may appear once")
         seen.append(item)
+    check_one_architecture(check, path, seen)
+
+
+def check_one_architecture(check: Checker, path: str, types: list[str]) -> None:
+    """A launch template has one AMI, and an AMI one architecture: the types must all boot it."""
+    found = architectures(types)
+    if len(found) > 1:
+        named = "; ".join(f"{arch}: {', '.join(names)}" for arch, names in sorted(found.items()))
+        check.add(path, f"mixes architectures ({named}); one image boots one architecture, so split the entry")
 
 
 def check_capacity(check: Checker, where: str, entry: Mapping, executor: str) -> int | None:

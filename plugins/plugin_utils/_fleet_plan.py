@@ -37,6 +37,8 @@ from ansible_collections.runnerfleet.gitlab_aws.plugins.plugin_utils._fleet_desc
     SUBNET_NEWBITS,
     problems,
 )
+from ansible_collections.runnerfleet.gitlab_aws.plugins.plugin_utils._images import MANAGER as MANAGER_IMAGE
+from ansible_collections.runnerfleet.gitlab_aws.plugins.plugin_utils._images import image_parameter
 from ansible_collections.runnerfleet.gitlab_aws.plugins.plugin_utils._runner_fleet import (
     DEFAULT_INSTANCE_TYPE,
     DEFAULT_ROOT_SIZE,
@@ -96,33 +98,63 @@ GITLAB_KEYS = (
 HOST_KEYS = tuple(sorted(ENTRY_KEYS - RUNNER_STATE_KEYS))
 
 
-def resolve(description: object, *, sandbox: bool = False, account_id: str | None = None) -> dict:
-    """{'problems': [...], 'plan': {...}}: the plan only when there is no problem (else an empty mapping)."""
-    found = problems(description, sandbox=sandbox)
+def resolve(description: object, *, account_id: str | None = None, images: Mapping[str, str] | None = None) -> dict:
+    """{'problems': [...], 'plan': {...}}: the plan only when there is no problem (else an empty mapping).
+
+    `images` maps AWS's public image parameters to the AMI ids they hold in the fleet's region (pre-flight reads the
+    plan's fleet.image_parameters). A machine whose description names no AMI takes its default image's id from it;
+    without it, that AMI stays empty and the machine's ami_parameter says which parameter to read."""
+    found = problems(description)
     if found:
         return {"problems": found, "plan": {}}
-    return {"problems": [], "plan": build(description, account_id=account_id)}
+    return {"problems": [], "plan": build(description, account_id=account_id, images=images or {})}
 
 
-def build(description: Mapping, *, account_id: str | None = None) -> dict:
+def build(description: Mapping, *, account_id: str | None = None, images: Mapping[str, str] | None = None) -> dict:
     """The plan of a valid description (resolve() checks it first)."""
     fleet = fleet_part(description)
     runners = [present_keys(entry) for entry in description["fleet_runners"]]
+    machine_images = MachineImages(description.get("fleet_worker_ami") or "", images or {})
     parts = {
         "network": network_part(fleet, description.get("fleet_network")),
         "cache": cache_part(fleet, description.get("fleet_cache"), account_id),
         "registration": registration_part(fleet, runners),
-        "worker_pool": worker_pool_part(fleet, runners, description.get("fleet_worker_ami")),
-        "managers": managers_part(fleet, description.get("fleet_managers")),
-        "runner_host": runner_host_part(fleet, description, runners),
+        "worker_pool": worker_pool_part(fleet, runners, machine_images),
+        "managers": managers_part(fleet, description.get("fleet_managers"), machine_images),
+        "runner_host": runner_host_part(fleet, description, runners, machine_images),
     }
     parts["security"] = security_part(fleet, description.get("fleet_managers"), parts["cache"])
     # Each role takes one part as its one input: the part carries what every role needs of the fleet as a whole.
     basics = {key: fleet[key] for key in ROLE_FLEET_KEYS}
     for part in parts.values():
         part["fleet"] = basics
+    fleet["image_parameters"] = sorted(machine_images.parameters)
     runner_list = [{"name": entry["name"], "executor": entry["executor"]} for entry in runners]
     return {"fleet": fleet, **parts, "runners": runner_list}
+
+
+class MachineImages:
+    """Each machine's AMI: the one its description names, else its default image's (_images.py), whose public
+    parameter is remembered so that pre-flight knows which to read."""
+
+    def __init__(self, fleet_worker_ami: str, images: Mapping[str, str]) -> None:
+        self.fleet_worker_ami = fleet_worker_ami
+        self.images = images
+        self.parameters: set[str] = set()
+
+    def manager(self, ami: str, instance_type: str) -> dict:
+        return self.choose(ami, MANAGER_IMAGE, instance_type)
+
+    def worker(self, entry: Mapping) -> dict:
+        ami = entry.get("ami") or self.fleet_worker_ami
+        return self.choose(ami, entry["executor"], instance_types(entry)[0])
+
+    def choose(self, ami: str, machine: str, instance_type: str) -> dict:
+        if ami:
+            return {"ami": ami, "ami_parameter": ""}
+        parameter = image_parameter(machine, instance_type)
+        self.parameters.add(parameter)
+        return {"ami": self.images.get(parameter, ""), "ami_parameter": parameter}
 
 
 # --- The fleet as a whole ---------------------------------------------------------------------------------------
@@ -296,24 +328,20 @@ def runner_description(fleet_name: str, entry_name: str) -> str:
     return f"{fleet_name}-{entry_name}"
 
 
-def worker_pool_part(fleet: Mapping, runners: Sequence[Mapping], fleet_worker_ami: object) -> dict:
+def worker_pool_part(fleet: Mapping, runners: Sequence[Mapping], machine_images: MachineImages) -> dict:
     """One pool (a launch template and an Auto Scaling group) per docker-autoscaler entry, every setting resolved."""
-    pools = [
-        worker_pool(fleet, entry, fleet_worker_ami or "")
-        for entry in runners
-        if entry["executor"] == "docker-autoscaler"
-    ]
+    pools = [worker_pool(fleet, entry, machine_images) for entry in runners if entry["executor"] == "docker-autoscaler"]
     return {"pool_tag_key": WORKER_POOL_TAG_KEY, "pools": pools}
 
 
-def worker_pool(fleet: Mapping, entry: Mapping, fleet_worker_ami: str) -> dict:
+def worker_pool(fleet: Mapping, entry: Mapping, machine_images: MachineImages) -> dict:
     name = f"{fleet['name']}-{entry['name']}"
     spot = entry.get("spot", DEFAULT_SPOT)
     return {
         "entry": entry["name"],
         "template_name": name,
         "group_name": autoscaling_group_name(entry, fleet["name"]),
-        "ami": entry.get("ami") or fleet_worker_ami,
+        **machine_images.worker(entry),
         "instance_types": instance_types(entry),
         "spot": spot,
         "on_demand_base": entry.get("on_demand_base", DEFAULT_ON_DEMAND_BASE),
@@ -333,7 +361,7 @@ def instance_types(entry: Mapping) -> list[str]:
     return [entry.get("instance_type") or DEFAULT_INSTANCE_TYPE]
 
 
-def managers_part(fleet: Mapping, managers: object) -> dict:
+def managers_part(fleet: Mapping, managers: object, machine_images: MachineImages) -> dict:
     settings = settings_of(MANAGER_DEFAULTS, managers)
     prefix = f"{fleet['name']}-manager-"
     return {
@@ -342,7 +370,7 @@ def managers_part(fleet: Mapping, managers: object) -> dict:
         # Every manager the fleet may have had, whatever the count is now (the surplus is terminated).
         "name_pattern": f"^{re.escape(prefix)}[1-9][0-9]*$",
         "instance_type": settings["instance_type"],
-        "ami": settings["ami"],
+        **machine_images.manager(settings["ami"], settings["instance_type"]),
         "connection": settings["connection"],
         "ssh_bastion": settings["ssh_bastion"],
         "ssh_user": settings["ssh_user"],
@@ -350,7 +378,9 @@ def managers_part(fleet: Mapping, managers: object) -> dict:
     }
 
 
-def runner_host_part(fleet: Mapping, description: Mapping, runners: Sequence[Mapping]) -> dict:
+def runner_host_part(
+    fleet: Mapping, description: Mapping, runners: Sequence[Mapping], machine_images: MachineImages
+) -> dict:
     return {
         "install": given(description.get("fleet_runner_install"), True),
         "gitlab_runner_version": description.get("fleet_gitlab_runner_version") or DEFAULT_GITLAB_RUNNER_VERSION,
@@ -360,16 +390,21 @@ def runner_host_part(fleet: Mapping, description: Mapping, runners: Sequence[Map
         "token_ssm_path": ssm_path(fleet["name"], "runners"),
         "docker_machine_ssm_path": ssm_path(fleet["name"], "docker-machine"),
         "worker_ami": description.get("fleet_worker_ami") or "",
-        "runners": [host_entry(entry) for entry in runners],
+        "runners": [host_entry(entry, machine_images) for entry in runners],
     }
 
 
-def host_entry(entry: Mapping) -> dict:
+def host_entry(entry: Mapping, machine_images: MachineImages) -> dict:
     """The entry as runner_host renders it: config.toml's keys only. docker-machine takes one instance type: the
-    first of instance_types when the entry gives a list."""
+    first of instance_types when the entry gives a list, and the AMI resolved (its default image's when none is
+    named; empty, docker-machine's own default, until pre-flight has read it)."""
     item = {key: entry[key] for key in HOST_KEYS if key in entry}
-    if entry["executor"] == "docker+machine" and "instance_type" not in entry and entry.get("instance_types"):
-        item["instance_type"] = entry["instance_types"][0]
+    if entry["executor"] == "docker+machine":
+        if "instance_type" not in entry and entry.get("instance_types"):
+            item["instance_type"] = entry["instance_types"][0]
+        ami = machine_images.worker(entry)["ami"]
+        if ami:
+            item["ami"] = ami
     return item
 
 

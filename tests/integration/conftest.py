@@ -176,7 +176,7 @@ def run_playbook(
     env: dict[str, str] | None = None,
 ) -> PlaybookRun:
     """Run ansible-playbook from the checkout as a user would, against the session's sandbox."""
-    command = [str(BIN_DIR / "ansible-playbook"), str(playbook), *args]
+    command = ctl.playbook_command([str(BIN_DIR / "ansible-playbook"), str(playbook), *args])
     if extra_vars:
         command += ["--extra-vars", json.dumps(extra_vars)]
     environment = sandbox.environment(ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0")

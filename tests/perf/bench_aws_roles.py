@@ -30,15 +30,14 @@ PLAYBOOK = REPO_ROOT / "tests" / "perf" / "playbooks" / "reference_fleet.yml"
 
 
 class Fleet:
-    def __init__(self, env: dict, standin_root: Path) -> None:
+    def __init__(self, env: dict) -> None:
         self.env = dict(env, ANSIBLE_STDOUT_CALLBACK="ansible.posix.json")
-        self.standin_root = standin_root
         self.requests_url = f"{env['AWS_ENDPOINT_URL']}/-/sandbox/requests"
 
     def run(self, *args: str, state: str = "present") -> tuple[float, int, int, int]:
         """(seconds, changed tasks, AWS calls, mutating AWS calls) of one run of the reference playbook."""
         requests.post(f"{self.requests_url}/reset", timeout=10).raise_for_status()
-        extra = json.dumps({"fleet_state": state, "standin_root": str(self.standin_root)})
+        extra = json.dumps({"fleet_state": state})
         command = [str(Path(sys.executable).parent / "ansible-playbook"), str(PLAYBOOK), *args, "-e", extra]
         started = time.perf_counter()
         process = subprocess.run(command, cwd=REPO_ROOT, env=self.env, capture_output=True, text=True, check=False)
@@ -55,8 +54,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=3)
     rounds = parser.parse_args().rounds
-    with ctl.temporary_sandbox() as (workdir, _state, env):
-        fleet = Fleet(env, workdir / "hosts")
+    with ctl.temporary_sandbox() as (_workdir, _state, env):
+        fleet = Fleet(env)
         first = fleet.run()
         noops = [fleet.run() for _round in range(rounds)]
         check = fleet.run("--check", "--diff")

@@ -38,7 +38,7 @@ def timed(action) -> float:
 
 def site_run(state: ctl.StateDir) -> float:
     env = ctl.sandboxed_environment(dict(os.environ), ctl.read_endpoints(state.endpoints_file))
-    command = [str(Path(sys.executable).parent / "ansible-playbook"), "playbooks/site.yml"]
+    command = ctl.playbook_command([str(Path(sys.executable).parent / "ansible-playbook"), "playbooks/site.yml"])
     return timed(lambda: subprocess.run(command, cwd=REPO_ROOT, env=env, check=True, capture_output=True))
 
 

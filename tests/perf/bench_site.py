@@ -62,7 +62,9 @@ class Site:
         """(seconds, changed tasks on every host, AWS calls, GitLab calls) of one run."""
         requests.post(f"{self.aws_log}/reset", timeout=10).raise_for_status()
         requests.delete(self.gitlab_log, headers=self.gitlab_admin, timeout=10).raise_for_status()
-        command = [str(Path(sys.executable).parent / "ansible-playbook"), playbook, "-e", json.dumps(extra)]
+        command = ctl.playbook_command(
+            [str(Path(sys.executable).parent / "ansible-playbook"), playbook, "-e", json.dumps(extra)]
+        )
         started = time.perf_counter()
         process = subprocess.run(command, cwd=REPO_ROOT, env=self.env, capture_output=True, text=True, check=False)
         elapsed = time.perf_counter() - started

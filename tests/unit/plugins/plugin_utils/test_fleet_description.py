@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-from ansible.errors import AnsibleFilterError
 from ansible_collections.runnerfleet.gitlab_aws.plugins.filter.fleet_description import (
     FilterModule,
     fleet_description_problems,
@@ -100,19 +99,19 @@ def with_entry(entry: dict, *changes: tuple[str, object]) -> dict:
 # --- The example --------------------------------------------------------------------------------------------
 
 
-def test_the_example_passes_in_the_sandbox():
-    assert problems(example(), sandbox=True) == []
+def test_the_example_passes_without_any_ami():
+    # The managers and the workers boot their default images (plugins/plugin_utils/_images.py) when none is named.
+    assert problems(example()) == []
+    assert problems(changed(("fleet_managers.ami", AMI), ("fleet_worker_ami", AMI))) == []
 
 
-def test_the_example_outside_the_sandbox_needs_only_the_amis():
-    found = problems(example(), sandbox=False)
-    assert found == [
-        "fleet_managers.ami is empty; outside the sandbox the managers need an AMI id (Amazon Linux 2023, "
-        "Ubuntu 24.04)",
-        "fleet_runners[0].ami is missing; docker-autoscaler workers need an AMI (the entry's ami, or fleet_worker_ami)",
-        "fleet_runners[1].ami is missing; docker-autoscaler workers need an AMI (the entry's ami, or fleet_worker_ami)",
-    ]
-    assert problems(changed(("fleet_managers.ami", AMI), ("fleet_worker_ami", AMI)), sandbox=False) == []
+def test_an_entry_may_not_mix_architectures():
+    (found,) = problems(changed(("fleet_runners.0.instance_types", ["m7g.large", "m5.large", "t4g.large"])))
+    assert found == (
+        "fleet_runners[0].instance_types mixes architectures (arm64: m7g.large, t4g.large; x86_64: m5.large); one "
+        "image boots one architecture, so split the entry"
+    )
+    assert problems(changed(("fleet_runners.0.instance_types", ["m7g.large", "c7gn.xlarge"]))) == []
 
 
 def test_every_key_of_a_runner_entry_is_accepted_where_it_applies():
@@ -177,12 +176,12 @@ def test_every_key_of_a_runner_entry_is_accepted_where_it_applies():
     description["fleet_runners"] += [full_autoscaler, full_machine, *others]
     description["fleet_docker_machine_version"] = "0.16.2-gitlab.34"
     description["fleet_docker_machine_sha256"] = "a" * 64
-    assert problems(description, sandbox=True) == []
+    assert problems(description) == []
 
 
 def test_an_existing_vpc_with_its_subnets_passes():
     network = {"vpc_id": "vpc-0abc1234", "private_subnet_ids": ["subnet-0aa", "subnet-0bb"], "public_subnet_ids": []}
-    assert problems(changed(("fleet_network", network)), sandbox=True) == []
+    assert problems(changed(("fleet_network", network))) == []
 
 
 def test_given_subnet_cidrs_that_fit_pass():
@@ -193,7 +192,7 @@ def test_given_subnet_cidrs_that_fit_pass():
         "private_subnet_cidrs": ["10.0.0.128/26", "10.0.0.192/26"],
         "nat_mode": "shared",
     }
-    assert problems(changed(("fleet_network", network)), sandbox=True) == []
+    assert problems(changed(("fleet_network", network))) == []
 
 
 def test_ssh_managers_through_a_bastion_pass():
@@ -206,7 +205,7 @@ def test_ssh_managers_through_a_bastion_pass():
         "ssh_user": "ubuntu",
         "ssh_cidrs": ["10.1.0.0/24", "2001:db8::/64"],
     }
-    assert problems(changed(("fleet_managers", managers)), sandbox=True) == []
+    assert problems(changed(("fleet_managers", managers))) == []
 
 
 # --- Each rule: a failing case and the path its message starts with ------------------------------------------
@@ -401,7 +400,7 @@ CASES = [
     (
         "manager connection",
         changed(("fleet_managers.connection", "winrm")),
-        "fleet_managers.connection must be one of ssm, ssh, local",
+        "fleet_managers.connection must be one of ssm, ssh;",
     ),
     ("ssh without bastion", changed(("fleet_managers.connection", "ssh")), "fleet_managers.ssh_bastion is empty"),
     (
@@ -819,17 +818,16 @@ CASES = [
         "would run two fleeting plugins",
     ),
     (
-        "connection local outside the sandbox",
+        "connection local",
         changed(("fleet_managers.connection", "local")),
-        "fleet_managers.connection is local",
+        'fleet_managers.connection must be one of ssm, ssh; got "local"',
     ),
 ]
 
 
 @pytest.mark.parametrize(("description", "expected"), [case[1:] for case in CASES], ids=[case[0] for case in CASES])
 def test_each_rule_names_the_variable(description, expected):
-    sandbox = not expected.startswith("fleet_managers.connection is local")
-    found = problems(description, sandbox=sandbox)
+    found = problems(description)
     assert any(problem.startswith(expected) for problem in found), found
     variable = expected.split()[0]
     # Each problem is one sentence naming its variable path first.
@@ -846,7 +844,7 @@ def test_a_wrong_entry_does_not_hide_the_problems_of_the_others():
     description = changed(
         ("fleet_name", "X"), ("fleet_runners.0.executor", "kubernetes"), ("fleet_runners.1.max_instances", "4")
     )
-    found = problems(description, sandbox=True)
+    found = problems(description)
     assert [problem.split()[0] for problem in found] == [
         "fleet_name",
         "fleet_runners[0].executor",
@@ -855,17 +853,15 @@ def test_a_wrong_entry_does_not_hide_the_problems_of_the_others():
 
 
 def test_a_problem_message_says_what_is_allowed_and_what_it_got():
-    (found,) = problems(changed(("fleet_network.az_count", 9)), sandbox=True)
+    (found,) = problems(changed(("fleet_network.az_count", 9)))
     assert found == "fleet_network.az_count must be an integer from 1 to 6; got 9"
-    (found,) = problems(changed(("fleet_runners.0.max_instances", "10")), sandbox=True)
+    (found,) = problems(changed(("fleet_runners.0.max_instances", "10")))
     assert found == 'fleet_runners[0].max_instances must be an integer from 1 to 1000; got "10"'
 
 
 def test_a_missing_description_and_an_empty_one():
-    assert problems(None, sandbox=True) == [
-        "the fleet description must be a mapping of the fleet_* variables, got nothing (null)"
-    ]
-    assert [problem.split()[0] for problem in problems({}, sandbox=True)] == [
+    assert problems(None) == ["the fleet description must be a mapping of the fleet_* variables, got nothing (null)"]
+    assert [problem.split()[0] for problem in problems({})] == [
         "fleet_name",
         "fleet_region",
         "fleet_gitlab_url",
@@ -919,8 +915,8 @@ def step(target: object, part: str) -> object:
 
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(changes=st.lists(st.tuples(st.sampled_from(PATHS), VALUES), min_size=1, max_size=4), sandbox=st.booleans())
-def test_odd_values_anywhere_give_problems_never_an_exception_nor_the_token(changes, sandbox):
+@given(changes=st.lists(st.tuples(st.sampled_from(PATHS), VALUES), min_size=1, max_size=4))
+def test_odd_values_anywhere_give_problems_never_an_exception_nor_the_token(changes):
     description = example()
     for path, value in changes:
         *parents, last = path.split(".")
@@ -931,16 +927,16 @@ def test_odd_values_anywhere_give_problems_never_an_exception_nor_the_token(chan
             target[last] = value
         elif isinstance(target, list) and last.isdigit() and int(last) < len(target):
             target[int(last)] = value
-    found = problems(description, sandbox=sandbox)
+    found = problems(description)
     assert isinstance(found, list)
     assert all(isinstance(problem, str) and problem for problem in found)
     assert not any(TOKEN in problem for problem in found)
 
 
 @settings(max_examples=200, deadline=None)
-@given(description=VALUES, sandbox=st.booleans())
-def test_any_value_as_the_description_gives_problems_never_an_exception(description, sandbox):
-    found = problems(description, sandbox=sandbox)
+@given(description=VALUES)
+def test_any_value_as_the_description_gives_problems_never_an_exception(description):
+    found = problems(description)
     assert isinstance(found, list)
     assert all(isinstance(problem, str) for problem in found)
 
@@ -960,7 +956,7 @@ def test_the_token_never_appears_even_where_it_was_put_by_mistake():
         ("fleet_runners.1.group", TOKEN),
         ("fleet_runners.1.autoscaling", [{"periods": [TOKEN], "timezone": TOKEN}]),
     )
-    found = problems(description, sandbox=True)
+    found = problems(description)
     assert len(found) >= 12, found
     assert not any(TOKEN in problem for problem in found), found
     assert (
@@ -971,7 +967,7 @@ def test_the_token_never_appears_even_where_it_was_put_by_mistake():
 
 @pytest.mark.parametrize("token", ["", 42, ["a"], {"t": 1}, True, " glpat-x", "glpat-x\n"])
 def test_a_wrong_token_is_described_never_shown(token):
-    found = problems(changed(("fleet_gitlab_api_token", token)), sandbox=True)
+    found = problems(changed(("fleet_gitlab_api_token", token)))
     assert len(found) == 1
     assert found[0].startswith("fleet_gitlab_api_token ")
     if isinstance(token, str) and token.strip():
@@ -981,13 +977,8 @@ def test_a_wrong_token_is_described_never_shown(token):
 # --- The filter ---------------------------------------------------------------------------------------------------
 
 
-def test_the_filter_is_registered_and_passes_sandbox_through():
+def test_the_filter_is_registered():
     filters = FilterModule().filters()
     assert filters["fleet_description_problems"] is fleet_description_problems
-    assert fleet_description_problems(example(), sandbox=True) == []
-    assert len(fleet_description_problems(example())) == 3  # the AMIs, outside the sandbox
-
-
-def test_the_filter_refuses_a_sandbox_flag_that_is_not_a_boolean():
-    with pytest.raises(AnsibleFilterError, match="sandbox must be true or false"):
-        fleet_description_problems(example(), sandbox="yes")
+    assert fleet_description_problems(example()) == []
+    assert fleet_description_problems(changed(("fleet_name", "X")))[0].startswith("fleet_name ")

@@ -82,6 +82,7 @@ def test_fleet_part_applies_defaults_and_names():
         "ssm_path": "/runnerfleet/cif",
         "gitlab_url": "https://gitlab.example.com",
         "gitlab_validate_certs": True,
+        "image_parameters": [],
     }
 
 
@@ -251,6 +252,7 @@ def test_worker_pools_only_for_docker_autoscaler_entries_with_defaults():
             "template_name": "cif-small",
             "group_name": "cif-small",
             "ami": AMI,
+            "ami_parameter": "",
             "instance_types": ["m5.large"],
             "spot": True,
             "on_demand_base": 0,
@@ -301,6 +303,7 @@ def test_managers_names_and_defaults():
         "name_pattern": "^cif\\-manager\\-[1-9][0-9]*$",
         "instance_type": "t3.medium",
         "ami": AMI,
+        "ami_parameter": "",
         "connection": "ssm",
         "ssh_bastion": "",
         "ssh_user": "ec2-user",
@@ -349,6 +352,7 @@ def test_host_entries_keep_config_keys_only_and_docker_machine_takes_one_type():
             "instance_type": "c5.large",
             "idle_count": 1,
             "config": {"environment": ["A=1"]},
+            "ami": AMI,  # fleet_worker_ami
         }
     ]
     assert set(host["runners"][0]) <= set(HOST_KEYS)
@@ -400,8 +404,8 @@ def test_filters_are_registered():
 def test_fleet_plan_filter_checks_its_options():
     with pytest.raises(AnsibleFilterError, match="account_id"):
         fleet_plan(description(), account_id="abc")
-    with pytest.raises(AnsibleFilterError, match="sandbox"):
-        fleet_plan(description(), sandbox="yes")
+    with pytest.raises(AnsibleFilterError, match="images"):
+        fleet_plan(description(), images=["ami-1"])
     assert fleet_plan(description(), account_id=ACCOUNT)["plan"]["cache"]["account_known"] is True
 
 
@@ -428,3 +432,74 @@ def test_fleet_ssm_path_is_the_plans():
         fleet_ssm_path("cif", "tokens")
     with pytest.raises(AnsibleFilterError, match="name"):
         fleet_ssm_path("")
+
+
+# --- Default images ---------------------------------------------------------------------------------------------
+
+AL2023 = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64"
+ECS_AL2023 = "/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id"
+UBUNTU_ARM = "/aws/service/canonical/ubuntu/server/24.04/stable/current/arm64/hvm/ebs-gp3/ami-id"
+MACHINE_ENTRY = {
+    "name": "dm",
+    "runner_type": "instance_type",
+    "tags": ["dm"],
+    "executor": "docker+machine",
+    "instance_type": "m7g.large",
+}
+
+
+def test_named_amis_need_no_parameter():
+    plan = resolve(description(), account_id=ACCOUNT)["plan"]
+    assert plan["fleet"]["image_parameters"] == []
+    assert (plan["managers"]["ami"], plan["managers"]["ami_parameter"]) == (AMI, "")
+    assert [(pool["ami"], pool["ami_parameter"]) for pool in plan["worker_pool"]["pools"]] == [(AMI, "")]
+
+
+def test_without_amis_the_plan_names_the_parameters_to_read():
+    runners = [*description()["fleet_runners"], MACHINE_ENTRY]
+    described = description(
+        fleet_managers={},
+        fleet_worker_ami=None,
+        fleet_runners=runners,
+        fleet_docker_machine_version="0.16.2-gitlab.34",
+        fleet_docker_machine_sha256="a" * 64,
+    )
+    plan = resolve(described)["plan"]
+    assert plan["fleet"]["image_parameters"] == [AL2023, UBUNTU_ARM, ECS_AL2023]
+    assert (plan["managers"]["ami"], plan["managers"]["ami_parameter"]) == ("", AL2023)
+    assert [(pool["ami"], pool["ami_parameter"]) for pool in plan["worker_pool"]["pools"]] == [("", ECS_AL2023)]
+    # docker+machine without an image id yet: docker-machine's own default, until pre-flight reads the parameter.
+    assert "ami" not in next(entry for entry in plan["runner_host"]["runners"] if entry["name"] == "dm")
+
+    images = {AL2023: "ami-11111111", ECS_AL2023: "ami-22222222", UBUNTU_ARM: "ami-33333333"}
+    plan = resolve(described, images=images)["plan"]
+    assert plan["managers"]["ami"] == "ami-11111111"
+    assert [pool["ami"] for pool in plan["worker_pool"]["pools"]] == ["ami-22222222"]
+    assert next(entry for entry in plan["runner_host"]["runners"] if entry["name"] == "dm")["ami"] == "ami-33333333"
+    # The other parts are the same with or without the images: only the AMIs are read from AWS.
+    assert plan["network"] == resolve(described)["plan"]["network"]
+
+
+def test_an_entry_ami_and_fleet_worker_ami_win_over_the_default_image():
+    entry = dict(MACHINE_ENTRY, ami="ami-44444444")
+    plan = resolve(
+        description(
+            fleet_runners=[entry], fleet_docker_machine_version="0.16.2-gitlab.34", fleet_docker_machine_sha256="a" * 64
+        )
+    )["plan"]
+    assert plan["runner_host"]["runners"][0]["ami"] == "ami-44444444"
+    assert plan["fleet"]["image_parameters"] == []
+    plan = resolve(
+        description(
+            fleet_runners=[MACHINE_ENTRY],
+            fleet_docker_machine_version="0.16.2-gitlab.34",
+            fleet_docker_machine_sha256="a" * 64,
+        )
+    )["plan"]
+    assert plan["runner_host"]["runners"][0]["ami"] == AMI  # fleet_worker_ami
+
+
+def test_the_filter_passes_the_images():
+    described = description(fleet_managers={})
+    plan = fleet_plan(described, account_id=ACCOUNT, images={AL2023: "ami-55555555"})["plan"]
+    assert plan["managers"]["ami"] == "ami-55555555"

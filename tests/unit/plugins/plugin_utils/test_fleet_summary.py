@@ -39,10 +39,10 @@ def test_every_part_of_a_converged_fleet():
             "m2": {"restart_reasons": ["gitlab-runner package changed"]},
             "m3": {},
         },
-        label="sandbox",
+        label="AWS at http://127.0.0.1:4566",
     )
     assert lines == [
-        "fleet ci in eu-west-1 (sandbox)",
+        "fleet ci in eu-west-1 (AWS at http://127.0.0.1:4566)",
         "network: vpc-1, private subnets subnet-a, subnet-b",
         "cache bucket: ci-runner-cache-1",
         "runner small: GitLab id 7, online, tags a, b, changed in this run",
