@@ -25,12 +25,17 @@ from pathlib import Path
 
 import boto3
 import pytest
+from ansible.utils.collection_loader import AnsibleCollectionConfig
+from ansible.utils.collection_loader._collection_finder import _AnsibleCollectionFinder
 
 from sandbox import ctl
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 BIN_DIR = Path(sys.executable).parent
 COLLECTION_LINK = REPO_ROOT / ".collections" / "ansible_collections" / "runnerfleet" / "gitlab_aws"
+# The collection's own Python (its plugin utils' tables), importable by the tests as Ansible loads it.
+if AnsibleCollectionConfig.collection_finder is None:
+    _AnsibleCollectionFinder(paths=[str(REPO_ROOT / ".collections")])._install()
 
 
 @dataclasses.dataclass

@@ -8,6 +8,7 @@ import uuid
 
 import boto3
 import pytest
+from ansible_collections.runnerfleet.gitlab_aws.plugins.plugin_utils._images import PUBLIC_PARAMETERS
 from botocore.exceptions import ClientError
 
 IMAGE = "ami-1e749f67"
@@ -283,3 +284,32 @@ def test_a_force_delete_terminates_instances_protected_from_scale_in(client, gro
     autoscaling.delete_auto_scaling_group(AutoScalingGroupName=group, ForceDelete=True)
     reservations = ec2.describe_instances(InstanceIds=instances)["Reservations"]
     assert [i["State"]["Name"] for r in reservations for i in r["Instances"]] == ["terminated"]
+
+
+def test_every_default_image_parameter_answers_with_an_image_ec2_knows(client):
+    """The fleet's default images (plugin_utils/_images.py) are public parameters AWS and Canonical serve in every
+    region; the sandbox serves each of them, Canonical's included, with an image its EC2 describes."""
+    names = sorted(set(PUBLIC_PARAMETERS.values()))
+    answer = client("ssm").get_parameters(Names=names)
+    assert answer["InvalidParameters"] == []
+    images = {parameter["Name"]: parameter["Value"] for parameter in answer["Parameters"]}
+    assert sorted(images) == names
+    described = client("ec2").describe_images(ImageIds=sorted(set(images.values())))["Images"]
+    assert {image["ImageId"] for image in described} == set(images.values())
+
+
+def test_a_terminated_instance_takes_its_disk_with_it(client, sandbox):
+    """sandbox/instance_disks.py: the directory of an instance (hosts/<Name>) goes when EC2 terminates it."""
+    name = unique("disk")
+    disk = sandbox.state.path / "hosts" / name
+    (disk / "etc").mkdir(parents=True)
+    ec2 = client("ec2")
+    instance = ec2.run_instances(
+        ImageId=IMAGE,
+        MinCount=1,
+        MaxCount=1,
+        TagSpecifications=[{"ResourceType": "instance", "Tags": [{"Key": "Name", "Value": name}]}],
+    )["Instances"][0]["InstanceId"]
+    assert disk.is_dir()
+    ec2.terminate_instances(InstanceIds=[instance])
+    assert not disk.exists()

@@ -632,7 +632,9 @@ def test_no_secret_in_vvv_output_of_converge_and_teardown(new_fleet) -> None:
         "the GitLab admin token": fleet.gitlab.token,
         "AWS_SECRET_ACCESS_KEY": endpoints["AWS_SECRET_ACCESS_KEY"],
     }
-    converged = fleet.playbook(SITE, "-vvv", extra_vars={"fleet_name": fleet.name}, json_report=False)
+    converged = fleet.playbook(
+        SITE, "-vvv", extra_vars={"fleet_name": fleet.name, "summary_show_config": True}, json_report=False
+    )
     try:
         assert converged.returncode == 0, converged.output[-4000:] + converged.stderr[-2000:]
         assert 'token = "[MASKED]"' in converged.output  # the summary's config.toml, masked

@@ -59,3 +59,21 @@ def test_a_dead_or_foreign_pid_is_not_ours():
     service = ctl.SERVICES[0]
     assert not ctl.process_is_ours(os.getpid(), service)  # alive, but runs pytest, not the service
     assert not ctl.process_is_ours(2**22 + 1, service)  # above pid_max: never alive
+
+
+def test_ansible_playbook_gets_the_sandboxs_extra_vars_and_nothing_else_does():
+    assert ctl.playbook_command(["/venv/bin/ansible-playbook", "playbooks/site.yml", "--check"]) == [
+        "/venv/bin/ansible-playbook",
+        "--extra-vars",
+        f"@{ctl.PLAYBOOK_VARS}",
+        "playbooks/site.yml",
+        "--check",
+    ]
+    assert ctl.playbook_command(["aws", "ec2", "describe-vpcs"]) == ["aws", "ec2", "describe-vpcs"]
+    assert ctl.playbook_command([]) == []
+    assert ctl.PLAYBOOK_VARS.is_file()
+
+
+def test_the_aws_server_knows_where_the_instances_disks_are(tmp_path):
+    state = ctl.StateDir(tmp_path)
+    assert ctl.aws_process_environment(state) == {"RUNNERFLEET_SANDBOX_HOSTS": str(tmp_path / "hosts")}
