@@ -106,28 +106,26 @@ class PlaybookRun:
         return messages[-1]
 
 
-# The integration tests that take minutes, longest first (minutes from one run of them one after the other on a busy
-# 2-core machine: only their order matters). Under pytest-xdist (`make integration`: --dist load --maxschedchunk 1)
+# The integration tests that take minutes, longest first (as `pytest --durations` measured them; only their order
+# matters). Under pytest-xdist (`make integration`: --dist load --maxschedchunk 1)
 # an idle worker takes the next test in this order, so the long ones start first, on different workers, and the many
 # short ones fill in at the end. The order changes nothing else: no test depends on another having run before it, on
 # the same worker or not.
 LONG_FIRST = (
-    "test_site.py::test_the_fleet_converges_is_idempotent_and_tears_down",  # 10.7 min
-    "test_molecule.py::test_scenario[network]",  # 9.5 min
-    "test_site.py::test_crash_consistency[groups]",  # 8.3 min
-    "test_site.py::test_crash_consistency[tokens]",  # 8.1 min
-    "test_molecule.py::test_scenario[worker_pool]",  # 7.5 min
-    "test_molecule.py::test_scenario[security]",  # 6.6 min
-    "test_molecule.py::test_scenario[manager]",  # 5.8 min
-    "test_site.py::test_crash_consistency",  # 4.5 min (network-then-manager)
-    "test_site.py::test_no_secret_in_vvv_output",  # 3.3 min
-    "test_sandbox_wiring.py::",  # 2.9 min
-    "test_docker_machine_tls.py::test_a_short_lived",  # 2.3 min
-    "test_docker_machine_tls.py::test_no_key_material",  # 2.3 min
-    "test_molecule.py::test_scenario",  # 2.3 min (cache)
-    "test_runner_host.py::test_docker_machine_entries",  # 2.2 min
-    "test_docker_machine_tls.py::",  # 0.5 to 1.9 min each
-    "test_runner_host.py::",  # up to 1.7 min each
+    "test_site.py::test_the_fleet_converges_is_idempotent_and_tears_down",
+    "test_site.py::test_crash_consistency",
+    "test_molecule.py::test_scenario[network]",
+    "test_molecule.py::test_scenario[worker_pool]",
+    "test_molecule.py::test_scenario[security]",
+    "test_molecule.py::test_scenario[manager]",
+    "test_site.py::test_no_secret_in_vvv_output",
+    "test_sandbox_wiring.py::",
+    "test_docker_machine_tls.py::test_a_short_lived",
+    "test_docker_machine_tls.py::test_no_key_material",
+    "test_molecule.py::test_scenario",  # cache
+    "test_runner_host.py::test_docker_machine_entries",
+    "test_docker_machine_tls.py::",
+    "test_runner_host.py::",
 )
 
 

@@ -4,8 +4,9 @@
 means"): a full converge, a second run that changes nothing on any host, `--check --diff` with no mutating
 request in moto's or the GitLab emulator's request log, one runner entry added, changed and removed in place, a
 teardown that leaves nothing of the fleet; the playbook killed (SIGKILL) at several points of a first converge and
-re-run, ending as an uninterrupted run ends; no secret in the output of a -vvv converge and teardown; and
-pre-flight's failures on an unreachable AWS or GitLab or a refused token.
+re-run, ending as an uninterrupted run ends, on a fleet that chooses its own tag key (fleet_tag_key: every resource
+and IAM condition carries it, teardown finds everything by it); no secret in the output of a -vvv converge and
+teardown; and pre-flight's failures on an unreachable AWS or GitLab or a refused token.
 
 Each test converges its own fleet (fleet_name), so that the tests share the session's sandbox without meeting;
 a test that converges a fleet tears it down. One test function walks a fleet through several steps, so that each
@@ -297,6 +298,13 @@ class Fleet:
     sandbox: object
     aws: Callable
     gitlab: GitLab
+    # The fleet_tag_key the fleet's description chooses (the default's unless a test picks another).
+    tag_key: str = FLEET_TAG
+
+    @property
+    def variables(self) -> dict:
+        """The extra vars every run of this fleet gets: its name, and its tag key when it is not the default."""
+        return {"fleet_name": self.name} | ({"fleet_tag_key": self.tag_key} if self.tag_key != FLEET_TAG else {})
 
     @property
     def manager(self) -> str:
@@ -310,36 +318,34 @@ class Fleet:
         return {runner["name"]: runner for runner in tomllib.loads(self.config.read_text(encoding="utf-8"))["runners"]}
 
     def converge(self, *args: str, runners: list[dict] | None = None):
-        variables: dict = {"fleet_name": self.name}
+        variables = self.variables
         if runners is not None:
             variables["fleet_runners"] = runners
         return self.playbook(SITE, *args, extra_vars=variables)
 
     def teardown(self, *args: str, **kwargs):
-        return self.playbook(
-            TEARDOWN, *args, extra_vars={"fleet_name": self.name, "fleet_remove_cache": True}, **kwargs
-        )
+        return self.playbook(TEARDOWN, *args, extra_vars={**self.variables, "fleet_remove_cache": True}, **kwargs)
 
     def stored(self) -> dict[str, dict[str, str]]:
         return runner_parameters(self.aws("ssm"), self.name)
 
     def groups(self) -> dict[str, dict]:
-        return autoscaling_groups(self.aws, self.name)
+        return autoscaling_groups(self.aws, self.name, self.tag_key)
 
     def templates(self) -> dict[str, str]:
-        return launch_templates(self.aws, self.name)
+        return launch_templates(self.aws, self.name, self.tag_key)
 
     def resources(self) -> dict[str, list[str]]:
-        return fleet_resources(self.aws, self.name)
+        return fleet_resources(self.aws, self.name, self.tag_key)
 
     def group_names(self, *entries: str) -> list[str]:
         return sorted(f"{self.name}-{entry}" for entry in entries)
 
 
 @pytest.fixture
-def new_fleet(playbook, sandbox, aws) -> Callable[[str], Fleet]:
+def new_fleet(playbook, sandbox, aws) -> Callable[..., Fleet]:
     gitlab = GitLab(sandbox)
-    return lambda name: Fleet(name, playbook, sandbox, aws, gitlab)
+    return lambda name, tag_key=FLEET_TAG: Fleet(name, playbook, sandbox, aws, gitlab, tag_key)
 
 
 @contextlib.contextmanager
@@ -472,12 +478,12 @@ def test_the_fleet_converges_is_idempotent_and_tears_down(new_fleet) -> None:
 
 
 # --- test 2 -----------------------------------------------------------------------------------------------------
-def run_killed_at(sandbox, fleet: str, task: str, timeout: float = 300) -> str:
+def run_killed_at(sandbox, variables: dict, task: str, timeout: float = 300) -> str:
     """Start a first converge of the fleet and SIGKILL its whole process group as soon as the header of the task
     (a part of its name) is printed; the output up to there."""
     environment = sandbox.environment(ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0", PYTHONUNBUFFERED="1")
     process = subprocess.Popen(
-        [str(ANSIBLE_PLAYBOOK), SITE, "--extra-vars", json.dumps({"fleet_name": fleet})],
+        ctl.playbook_command([str(ANSIBLE_PLAYBOOK), SITE, "--extra-vars", json.dumps(variables)]),
         cwd=REPO_ROOT,
         env=environment,
         stdout=subprocess.PIPE,
@@ -539,34 +545,31 @@ GROUPS = ("worker_pool : Keep each pool's Auto Scaling group", killed_before_the
 MANAGER = ("manager : Terminate the managers beyond manager_count", killed_with_the_manager_launched)
 
 
-@pytest.mark.parametrize(
-    ("name", "kills"),
-    [
-        # The runners created in GitLab, their tokens not stored yet: the hardest case.
-        ("e2e-crash-tokens", [TOKENS]),
-        # The launch templates made, no Auto Scaling group yet.
-        ("e2e-crash-groups", [GROUPS]),
-        # In the middle of the network (the VPC, subnets, gateway and Elastic IPs made, no NAT gateway yet); then the
-        # run that picks the network up killed with the manager launched, not yet recorded nor configured. Two kills
-        # in one case: the second comes late, so it adds little time, and its state is the one a first converge has.
-        ("e2e-crash-net-mgr", [NAT_GATEWAYS, MANAGER]),
-    ],
-    ids=["tokens", "groups", "network-then-manager"],
-)
-def test_crash_consistency(new_fleet, name: str, kills: list[tuple[str, Callable[[Fleet], None]]]) -> None:
-    fleet = new_fleet(name)
+# One first converge killed at four points in the order a run reaches them, each run picking up where the one
+# before was killed: in the middle of the network (VPC, subnets, gateway and Elastic IPs made, no NAT gateway yet);
+# with the runners created in GitLab but their tokens not stored yet (the hardest case); with the launch templates
+# made but no Auto Scaling group yet; with the manager launched, not yet recorded nor configured. After each kill
+# the state is checked to be the one the kill point promises; then one run must leave the fleet as an uninterrupted
+# run would, and the run after it change nothing. Chained, the four cost one recovery, one no-op and one teardown.
+KILLS = [NAT_GATEWAYS, TOKENS, GROUPS, MANAGER]
+
+
+def test_crash_consistency_with_a_chosen_tag_key(new_fleet) -> None:
+    # The fleet's description chooses its own tag key: every run, check and the teardown go by it (tagged_by_its_key).
+    fleet = new_fleet("e2e-crash", tag_key=CHOSEN_TAG_KEY)
     timings: dict[str, float] = {}
     torn = None
     try:
-        for task, killed_state in kills:
+        for task, killed_state in KILLS:
             with timed(timings, f"run killed at {task}"):
-                run_killed_at(fleet.sandbox, fleet.name, task)
+                run_killed_at(fleet.sandbox, fleet.variables, task)
             killed_state(fleet)
         with timed(timings, "run after the kill"):
             assert_succeeded(fleet.converge(), "the run after the kill")
         with timed(timings, "no-op"):
             assert_no_change(fleet.converge(), "the run after that", {"localhost", fleet.manager})
         assert_as_an_uninterrupted_run_leaves_it(fleet)
+        assert_tagged_by_its_key_only(fleet)
         with timed(timings, "teardown"):
             torn = fleet.teardown()
     finally:
@@ -574,6 +577,26 @@ def test_crash_consistency(new_fleet, name: str, kills: list[tuple[str, Callable
             fleet.teardown()
     assert_succeeded(torn, "the teardown")
     assert not any(fleet.resources().values())
+
+
+CHOSEN_TAG_KEY = "acme:ci-fleet"
+
+
+def assert_tagged_by_its_key_only(fleet: Fleet) -> None:
+    """Every resource carries the fleet's chosen key and none the default one (teardown and the janitor go by the
+    chosen key only); the manager's IAM conditions name the chosen key."""
+    resources = fleet.resources()
+    assert resources["tagged"], "the tagging API finds nothing by the chosen key"
+    by_default_key = {kind: found for kind, found in fleet_resources(fleet.aws, fleet.name).items() if found}
+    # IAM roles, profiles, the bucket and the parameters are found by name, whatever their tags.
+    assert set(by_default_key) <= {"iam_roles", "instance_profiles", "buckets", "ssm_parameters"}, by_default_key
+    iam = fleet.aws("iam")
+    role = f"{fleet.name}-manager"
+    names = iam.list_role_policies(RoleName=role)["PolicyNames"]
+    assert names == [f"{fleet.name}-manager"], names
+    policy = json.dumps(iam.get_role_policy(RoleName=role, PolicyName=names[0])["PolicyDocument"])
+    assert f"/{fleet.tag_key}" in policy, policy
+    assert f"/{FLEET_TAG}" not in policy, policy
 
 
 def assert_as_an_uninterrupted_run_leaves_it(fleet: Fleet) -> None:
@@ -597,7 +620,7 @@ def assert_as_an_uninterrupted_run_leaves_it(fleet: Fleet) -> None:
         instance["InstanceId"]
         for reservation in fleet.aws("ec2").describe_instances(
             Filters=[
-                {"Name": f"tag:{FLEET_TAG}", "Values": [fleet.name]},
+                {"Name": f"tag:{fleet.tag_key}", "Values": [fleet.name]},
                 {"Name": "instance-state-name", "Values": ["running"]},
             ]
         )["Reservations"]

@@ -38,8 +38,8 @@ def fleet_description(runners: list[dict[str, Any]], **overrides: Any) -> dict[s
 
 
 def resolved_plan(description: dict[str, Any], **context: Any) -> dict[str, Any]:
-    """The plan the fleet model resolves from the description (context: resolve()'s keywords); the description must
-    have no problems."""
+    """The plan the fleet model resolves from the description (context: resolve()'s keywords: account_id,
+    images); the description must have no problems."""
     resolved = resolve(description, **context)
     assert resolved["problems"] == []
     return resolved["plan"]

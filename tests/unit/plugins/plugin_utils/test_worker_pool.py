@@ -44,8 +44,8 @@ RUNNERS = [
 ]
 
 
-def worker_pool_part(sandbox: bool = False, **overrides) -> dict:
-    return resolved_plan(fleet_description(RUNNERS, **overrides), sandbox=sandbox)["worker_pool"]
+def worker_pool_part(images: dict | None = None, **overrides) -> dict:
+    return resolved_plan(fleet_description(RUNNERS, **overrides), images=images)["worker_pool"]
 
 
 def pools(**overrides) -> list[dict]:
@@ -182,7 +182,7 @@ def test_the_users_fleet_tag_key_tags_what_the_pools_launch():
 
 
 def test_a_pool_without_an_ami_takes_the_default_ami():
-    plan_pools = pools(sandbox=True, fleet_worker_ami=None)
+    plan_pools = pools(fleet_worker_ami=None)
     assert [p["ami"] for p in plan_pools] == ["", ""]
     plan_pools[1]["ami"] = OTHER_AMI
     arguments = pool_arguments(plan_pools, **FACTS, default_ami=AMI)
@@ -190,7 +190,7 @@ def test_a_pool_without_an_ami_takes_the_default_ami():
 
 
 def test_a_pool_without_any_ami_fails_naming_it():
-    plan_pools = pools(sandbox=True, fleet_worker_ami=None)
+    plan_pools = pools(fleet_worker_ami=None)
     with pytest.raises(PoolError, match=r"^worker_pool_plan\.pools\[0\]\.ami \(entry spot\) is empty"):
         pool_arguments(plan_pools, **FACTS, variable="worker_pool_plan.pools")
 
@@ -353,7 +353,7 @@ def test_the_roles_argument_spec_accepts_a_plan_part_as_the_model_makes_it():
     option = role_plan_option()
     spec = {"worker_pool_plan": {key: value for key, value in option.items() if key != "description"}}
     strip = strip_descriptions(spec)
-    for part in (worker_pool_part(), worker_pool_part(fleet_tag_key="acme:fleet", sandbox=True, fleet_worker_ami=None)):
+    for part in (worker_pool_part(), worker_pool_part(fleet_tag_key="acme:fleet", fleet_worker_ami=None)):
         result = ArgumentSpecValidator(strip).validate({"worker_pool_plan": copy.deepcopy(part)})
         assert not result.error_messages, result.error_messages
 
