@@ -18,10 +18,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from ansible.errors import AnsibleFilterError
-from ansible_collections.runnerfleet.gitlab_aws.plugins.plugin_utils._filter import listing, mapping
+from ansible_collections.runnerfleet.gitlab_aws.plugins.plugin_utils._filter import boolean, listing, mapping
 from ansible_collections.runnerfleet.gitlab_aws.plugins.plugin_utils._fleet_description import problems
 from ansible_collections.runnerfleet.gitlab_aws.plugins.plugin_utils._fleet_plan import (
     SSM_PARTS,
+    NotRegisteredError,
     host_runners,
     resolve,
     ssm_path,
@@ -42,16 +43,23 @@ def fleet_plan(description: object, account_id: object = None, images: object = 
     return resolve(description, account_id=account_id or None, images=images)
 
 
-def fleet_host_runners(runners: object, tokens: object = None) -> list[dict]:
-    """The plan's runner_host.runners with each runner's GitLab id and token (registration_tokens)."""
+def fleet_host_runners(runners: object, tokens: object = None, preview: object = False) -> list[dict]:
+    """The plan's runner_host.runners with each runner's GitLab id and token (registration_tokens); in a preview
+    (check mode) a runner not created yet gets a placeholder id and token."""
     name = "fleet_host_runners"
-    return host_runners(
-        listing(name, "the input (the plan's runner_host.runners)", runners),
-        mapping(name, "tokens (registration_tokens, by entry name)", tokens if tokens is not None else {}),
-    )
+    try:
+        return host_runners(
+            listing(name, "the input (the plan's runner_host.runners)", runners),
+            mapping(name, "tokens (registration_tokens, by entry name)", tokens if tokens is not None else {}),
+            preview=boolean(name, "preview", preview),
+        )
+    except NotRegisteredError as error:
+        raise AnsibleFilterError(f"{name}: {error}") from None
 
 
-def fleet_summary_lines(fleet: object, results: object = None, hosts: object = None, label: object = "") -> list[str]:
+def fleet_summary_lines(
+    fleet: object, results: object = None, hosts: object = None, label: object = "", preview: object = False
+) -> list[str]:
     """The summary's lines from the plan's fleet part, the roles' results and each manager's runner_host_result."""
     if not isinstance(fleet, Mapping) or "name" not in fleet or "region" not in fleet:
         raise AnsibleFilterError("fleet_summary_lines: the input must be the plan's fleet part (fleet_plan.fleet)")
@@ -67,6 +75,7 @@ def fleet_summary_lines(fleet: object, results: object = None, hosts: object = N
         managers=results.get("managers"),
         hosts=hosts,
         label=str(label or ""),
+        preview=boolean("fleet_summary_lines", "preview", preview),
     )
 
 

@@ -39,6 +39,11 @@ VERIFY_SYSTEM_ID = "runnerfleet-ansible-verify"
 PAUSED_SINCE = (14, 8)  # `paused` replaced `active` in GitLab 14.8
 
 
+# What a run does to one runner (a check-mode run: what a real run would do). re-key: its token is reset, its
+# attributes updated too where they differed.
+ACTIONS = ("create", "update", "re-key", "delete", "none")
+
+
 class RunnerError(Exception):
     """A runner that cannot be converged as asked (ambiguous, of another type or owner, ...)."""
 
@@ -54,6 +59,8 @@ class Outcome:
     token_source: str | None = None  # given, created or reset; None when no token is known
     before: dict = dataclasses.field(default_factory=dict)
     after: dict = dataclasses.field(default_factory=dict)
+    # What the run did to the runner, or in check mode what a real run would do: ACTIONS.
+    action: str = "none"
 
     def as_result(self, description: str | None) -> dict:
         return {
@@ -64,6 +71,7 @@ class Outcome:
             "token": self.token,
             "token_expires_at": self.token_expires_at,
             "token_source": self.token_source,
+            "action": self.action,
         }
 
 
@@ -125,10 +133,11 @@ class RunnerService:
         if changes:
             runner = self.update(runner, changes, spec)
         outcome = Outcome(bool(changes), runner, token, expires, "given" if token else None, before, comparable(runner))
+        outcome.action = "update" if changes else "none"
         reason = token_reset_reason(spec.token_reset, bool(token), token_valid)
         if reason:
             outcome.token, outcome.token_expires_at = self.reset_token(runner, reason)
-            outcome.changed, outcome.token_source = True, "reset"
+            outcome.changed, outcome.token_source, outcome.action = True, "reset", "re-key"
         return outcome
 
     def ensure_absent(self, spec: RunnerSpec) -> Outcome:
@@ -143,7 +152,7 @@ class RunnerService:
         if runner is None:
             return Outcome(False, None)
         self.delete(runner)
-        return Outcome(True, runner, before=comparable(runner))
+        return Outcome(True, runner, before=comparable(runner), action="delete")
 
     # ----------------------------------------------------------------------------------------------- reads
 
@@ -286,7 +295,7 @@ class RunnerService:
         GitLab did make: look again before another attempt, and adopt (re-key) what the lost attempt made."""
         if self.check_mode:
             predicted = predicted_runner(None, spec)
-            return Outcome(True, predicted, after=comparable(predicted))
+            return Outcome(True, predicted, after=comparable(predicted), action="create")
         what = f"create {spec.names()} in {spec.owner.scope_name}"
         owner_id = self.owner_id(spec.owner)
         attempts = self.api.attempts(what)
@@ -303,14 +312,21 @@ class RunnerService:
                         "lost; the runner was adopted and its token reset instead of creating another"
                     )
                     token, expires = self.reset_token(made, "the create's answer was lost")
-                    return Outcome(True, made, token, expires, "reset", after=comparable(made))
+                    return Outcome(True, made, token, expires, "reset", after=comparable(made), action="create")
         runner = self.get_runner(answer["id"]) or predicted_runner(dict(answer), spec)
         if spec.registration_token:
             self._check_registered(runner, spec)
         if spec.owner in self._listings:  # later entries of a bulk run see it without listing again
             self._listings[spec.owner].append(runner)
         return Outcome(
-            True, runner, answer.get("token"), answer.get("token_expires_at"), "created", {}, comparable(runner)
+            True,
+            runner,
+            answer.get("token"),
+            answer.get("token_expires_at"),
+            "created",
+            {},
+            comparable(runner),
+            action="create",
         )
 
     def _create_once(self, spec: RunnerSpec, owner_id: int | None, what: str) -> dict:
@@ -383,7 +399,7 @@ class RunnerService:
         while True:
             try:
                 self.api.send("delete", "/runners", "delete the runner of the given token", query={"token": spec.token})
-                return Outcome(True, None)
+                return Outcome(True, None, action="delete")
             except TransientFailure as failure:
                 faulted = True
                 attempts.wait(failure)
@@ -391,4 +407,4 @@ class RunnerService:
                 if error.status != 403:
                     raise
                 # After a lost answer, a 403 most likely means the first attempt deleted the runner.
-                return Outcome(faulted, None)
+                return Outcome(faulted, None, action="delete" if faulted else "none")

@@ -305,6 +305,16 @@ token_source:
   returned: single form
   type: str
   sample: created
+action:
+  description:
+    - What the run did to the runner, and in check mode what a real run would do - V(create), V(update) (its
+      attributes), V(re-key) (its token reset, its attributes updated too where they differed), V(delete) or
+      V(none).
+    - In check mode a runner to be created has no id and no token yet.
+  returned: single form
+  type: str
+  choices: [create, update, re-key, delete, none]
+  sample: create
 runners:
   description: One result per O(runners) entry, in order.
   returned: bulk form
@@ -331,6 +341,9 @@ runners:
       type: str
     token_source:
       description: As RV(token_source).
+      type: str
+    action:
+      description: As RV(action).
       type: str
 api_requests:
   description: How many requests GitLab answered during the run, retries included.

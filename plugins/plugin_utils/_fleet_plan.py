@@ -44,6 +44,8 @@ from ansible_collections.runnerfleet.gitlab_aws.plugins.plugin_utils._runner_fle
     DEFAULT_ROOT_SIZE,
     DEFAULT_VOLUME_TYPE,
     ENTRY_KEYS,
+    PENDING_ID,
+    PENDING_TOKEN,
     RUNNER_STATE_KEYS,
     autoscaling_group_name,
 )
@@ -408,13 +410,29 @@ def host_entry(entry: Mapping, machine_images: MachineImages) -> dict:
     return item
 
 
-def host_runners(plan_runners: Sequence[Mapping], tokens: Mapping) -> list[dict]:
+class NotRegisteredError(ValueError):
+    """An entry GitLab has no runner for, outside a preview: the registration did not run or did not make it."""
+
+
+def host_runners(plan_runners: Sequence[Mapping], tokens: Mapping, *, preview: bool = False) -> list[dict]:
     """The managers' runner entries with each runner's GitLab id and token (from the registration role's
-    registration_tokens, keyed by entry name); null for an entry GitLab has no runner for yet."""
+    registration_tokens, keyed by entry name).
+
+    An entry GitLab has no runner for yet is, in a preview (check mode, where the registration only predicts the
+    create), shown with a placeholder id and token (PENDING_ID, PENDING_TOKEN), so that config.toml's diff shows
+    the section a real run adds; outside a preview it is an error naming the entry."""
     entries = []
     for entry in plan_runners:
         registered = tokens.get(entry["name"]) or {}
-        item = {**entry, "id": registered.get("id"), "token": registered.get("token")}
+        runner_id, token = registered.get("id"), registered.get("token")
+        if runner_id is None or not token:
+            if not preview:
+                raise NotRegisteredError(
+                    f"runner entry {entry['name']} has no runner in GitLab with a known token: the registration role "
+                    "makes it and hands its id and token on (registration_tokens); run it first"
+                )
+            runner_id, token = PENDING_ID, PENDING_TOKEN
+        item = {**entry, "id": runner_id, "token": token}
         if registered.get("token_expires_at"):
             item["token_expires_at"] = registered["token_expires_at"]
         entries.append(item)

@@ -21,16 +21,21 @@ def summary_lines(
     managers: Mapping | None = None,
     hosts: Mapping | None = None,
     label: str = "",
+    preview: bool = False,
 ) -> list[str]:
     """One line for the fleet, its network and bucket, each runner, worker group and manager, each host's
-    config.toml; a role that did not run adds nothing (or 'none')."""
+    config.toml; a role that did not run adds nothing (or 'none'). In a preview (check mode) the lines say what a
+    real run would do, since this one changed nothing."""
     network, cache, registration = network or {}, cache or {}, registration or {}
-    lines = [f"fleet {fleet['name']} in {fleet['region']}" + (f" ({label})" if label else "")]
+    notes = [label] if label else []
+    notes += ["check mode: nothing was changed"] if preview else []
+    lines = [f"fleet {fleet['name']} in {fleet['region']}" + (f" ({'; '.join(notes)})" if notes else "")]
     private = ", ".join(subnet["id"] for subnet in network.get("private_subnets") or []) or "none"
     lines.append(f"network: {network.get('vpc_id') or 'none'}, private subnets {private}")
     lines.append(f"cache bucket: {cache.get('bucket') or 'none'}")
-    lines += [runner_line(runner) for runner in registration.get("runners") or []]
-    lines += [f"runner {name}: removed in this run" for name in registration.get("removed") or []]
+    lines += [runner_line(runner, preview) for runner in registration.get("runners") or []]
+    removed = "a real run would remove it" if preview else "removed in this run"
+    lines += [f"runner {name}: {removed}" for name in registration.get("removed") or []]
     for name, pool in ((worker_pools or {}).get("pools") or {}).items():
         template = pool["launch_template_id"]
         lines.append(f"worker group {pool['autoscaling_group_name']} (entry {name}, launch template {template})")
@@ -38,18 +43,30 @@ def summary_lines(
         lines.append(
             f"manager {instance['name']}: {instance['instance_id']} {instance['private_ip']} in {instance['zone']}"
         )
-    lines += [host_line(host, result or {}) for host, result in (hosts or {}).items()]
+    lines += [host_line(host, result or {}, preview) for host, result in (hosts or {}).items()]
     return lines
 
 
-def runner_line(runner: Mapping) -> str:
+# What the gitlab_runner module did to a runner (its result's action), as a summary says it.
+DONE = {"create": "created", "update": "updated", "re-key": "re-keyed", "delete": "deleted"}
+
+
+def runner_line(runner: Mapping, preview: bool = False) -> str:
     tags = ", ".join(runner.get("tags") or []) or "none"
-    changed = ", changed in this run" if runner.get("changed") else ""
-    return f"runner {runner['name']}: GitLab id {runner['id']}, {runner['status']}, tags {tags}{changed}"
+    if runner.get("id") is None:
+        head = f"runner {runner['name']}: not in GitLab yet"
+    else:
+        head = f"runner {runner['name']}: GitLab id {runner['id']}, {runner['status']}"
+    action = runner.get("action") or ("update" if runner.get("changed") else "none")
+    done = ""
+    if action in DONE:
+        done = f", a real run would {action} it" if preview else f", {DONE[action]} in this run"
+    return f"{head}, tags {tags}{done}"
 
 
-def host_line(host: str, result: Mapping) -> str:
-    text = f"config.toml on {host}: " + ("changed in this run" if result.get("config_changed") else "unchanged")
+def host_line(host: str, result: Mapping, preview: bool = False) -> str:
+    changed = "a real run would change it" if preview else "changed in this run"
+    text = f"config.toml on {host}: " + (changed if result.get("config_changed") else "unchanged")
     reasons = ", ".join(result.get("restart_reasons") or [])
     if result.get("restarted"):
         text += f"; restarted ({reasons})"

@@ -72,6 +72,10 @@ ENTRY_KEYS = frozenset(
         "config",
     }
 )
+# A runner a check-mode run previews before GitLab has made it: its section shows what a real run adds, with these
+# in place of the id and token GitLab gives at creation (the token is masked in every diff and report).
+PENDING_ID = 0
+PENDING_TOKEN = "glrt-not-created-yet"  # noqa: S105 - a placeholder, never a token
 # What the registration adds to an entry: the runner's own id and token; the rest of an entry is the fleet's.
 RUNNER_STATE_KEYS = frozenset({"id", "token", "token_obtained_at", "token_expires_at", "token_parameter"})
 BOOLEAN_KEYS = ("privileged", "cache", "cache_shared", "spot")
@@ -184,7 +188,8 @@ def check_entry(entry: Mapping, where: str, aws: Mapping, problems: Problems) ->
     executor = entry.get("executor")
     if executor not in EXECUTORS:
         problems.add(f"{where}.executor", f"must be one of {', '.join(EXECUTORS)}, got {executor!r}")
-    if not is_positive_int(entry.get("id")):
+    pending = entry.get("token") == PENDING_TOKEN and entry.get("id") == PENDING_ID
+    if not (is_positive_int(entry.get("id")) or pending):
         problems.add(f"{where}.id", "must be the runner's GitLab id, a positive integer")
     if not isinstance(entry.get("token"), str) or not entry.get("token"):
         problems.add(f"{where}.token", "must be the runner's authentication token (a non-empty string)")

@@ -2,7 +2,8 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """playbooks/site.yml and playbooks/teardown.yml end to end against the session's sandbox (issue #9's "Done
 means"): a full converge, a second run that changes nothing on any host, `--check --diff` with no mutating
-request in moto's or the GitLab emulator's request log, one runner entry added, changed and removed in place, a
+request in moto's or the GitLab emulator's request log, one runner entry added (previewed with `--check --diff`
+first), changed and removed in place, a
 teardown that leaves nothing of the fleet; the playbook killed (SIGKILL) at several points of a first converge and
 re-run, ending as an uninterrupted run ends, on a fleet that chooses its own tag key (fleet_tag_key: every resource
 and IAM condition carries it, teardown finds everything by it); no secret in the output of a -vvv converge and
@@ -89,6 +90,17 @@ def assert_no_change(run, what: str, hosts: set[str] | None = None) -> None:
     if hosts is not None:
         assert set(changed) == hosts, f"{what} ran on {sorted(changed)}, not {sorted(hosts)}"
     assert not any(changed.values()), f"{what} changed {changed}: {changed_tasks_by_host(run)}"
+
+
+def task_results(run, name: str, host: str = "localhost") -> list[dict]:
+    """The results of the task called `name` on the host (each item's, for a loop), from the JSON report."""
+    found = []
+    for play in run.report["plays"]:
+        for task in play["tasks"]:
+            if task["task"]["name"] == name and host in task["hosts"]:
+                result = task["hosts"][host]
+                found += result.get("results") or [result]
+    return found
 
 
 def summary_lines(run) -> list[str]:
@@ -393,6 +405,31 @@ def check_mode_sends_no_mutating_request(fleet: Fleet) -> None:
     assert gitlab_writes == [], gitlab_writes
 
 
+def preview_adding_an_entry(fleet: Fleet) -> None:
+    """`--check --diff` with one more entry runs to the summary, sends no mutating request, and says what the real run
+    will do: GitLab's runner created, and config.toml on the manager gaining the entry's section (tokens masked)."""
+    aws_log = AwsLog(fleet.sandbox)
+    aws_log.reset()
+    fleet.gitlab.reset_log()
+    run = fleet.converge("--check", "--diff", runners=[*EXAMPLE_RUNNERS, EXTRA_ENTRY])
+    assert_succeeded(run, "the --check --diff run that adds an entry")
+    assert aws_log.read()["mutating"] == 0
+    assert [entry for entry in fleet.gitlab.log() if entry["method"] in MUTATING_METHODS] == []
+    reported = [result["msg"] for result in task_results(run, "Report the runners GitLab changed")]
+    assert reported == [f"{fleet.name}-extra: create"], reported
+    (compared,) = task_results(run, "Compare config.toml with the host's (tokens masked)", fleet.manager)
+    assert compared["changed"] is True
+    diff = json.dumps(compared)
+    assert 'name = \\"extra\\"' in diff, diff[-3000:]
+    assert "[MASKED]" in diff
+    assert RUNNER_TOKEN.findall(diff) == [], "a token in the preview's diff"
+    summary = summary_lines(run)
+    assert "check mode: nothing was changed" in summary[0], summary
+    assert "runner extra: not in GitLab yet, tags docker, aws, extra, a real run would create it" in summary, summary
+    assert f"config.toml on {fleet.manager}: a real run would change it" in summary, summary
+    assert "extra" not in fleet.gitlab.runner_ids(fleet.name)
+
+
 def add_an_entry(fleet: Fleet, ids: dict[str, int]) -> dict:
     """Only the new entry's runner is created, its pool appears, config.toml gains it; the rest stays."""
     arns = {name: group["AutoScalingGroupARN"] for name, group in fleet.groups().items()}
@@ -458,6 +495,8 @@ def test_the_fleet_converges_is_idempotent_and_tears_down(new_fleet) -> None:
         assert_no_change(fleet.converge(), "the second run", {"localhost", fleet.manager})
     with timed(timings, "check"):
         check_mode_sends_no_mutating_request(fleet)
+    with timed(timings, "entry added, previewed"):
+        preview_adding_an_entry(fleet)
     with timed(timings, "entry added"):
         extra = add_an_entry(fleet, ids)
     with timed(timings, "entry changed"):

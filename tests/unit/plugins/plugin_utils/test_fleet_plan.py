@@ -24,6 +24,7 @@ from ansible_collections.runnerfleet.gitlab_aws.plugins.plugin_utils._fleet_plan
     host_runners,
     resolve,
 )
+from ansible_collections.runnerfleet.gitlab_aws.plugins.plugin_utils._runner_fleet import PENDING_ID, PENDING_TOKEN
 
 TOKEN = "glpat-plan-SECRET-7d1e0b"
 ACCOUNT = "123456789012"
@@ -411,16 +412,34 @@ def test_fleet_plan_filter_checks_its_options():
 
 def test_host_runners_add_ids_and_tokens_by_name():
     runners = [{"name": "a", "executor": "shell"}, {"name": "b", "executor": "shell"}]
-    tokens = {"a": {"id": 7, "token": "glrt-a", "token_expires_at": "2027-01-01T00:00:00Z"}}
+    tokens = {
+        "a": {"id": 7, "token": "glrt-a", "token_expires_at": "2027-01-01T00:00:00Z"},
+        "b": {"id": 8, "token": "glrt-b"},
+    }
     assert host_runners(runners, tokens) == [
         {"name": "a", "executor": "shell", "id": 7, "token": "glrt-a", "token_expires_at": "2027-01-01T00:00:00Z"},
-        {"name": "b", "executor": "shell", "id": None, "token": None},
+        {"name": "b", "executor": "shell", "id": 8, "token": "glrt-b"},
     ]
-    assert fleet_host_runners(runners) == host_runners(runners, {})
+    assert fleet_host_runners(runners, tokens) == host_runners(runners, tokens)
     with pytest.raises(AnsibleFilterError):
         fleet_host_runners("a")
     with pytest.raises(AnsibleFilterError):
         fleet_host_runners(runners, ["x"])
+    with pytest.raises(AnsibleFilterError, match="preview"):
+        fleet_host_runners(runners, tokens, preview="maybe")
+
+
+def test_a_runner_not_created_yet_is_an_error_outside_a_preview_and_a_placeholder_in_one():
+    runners = [{"name": "a", "executor": "shell"}, {"name": "new", "executor": "shell"}]
+    # What the registration hands on in check mode for a runner it would create: no id, no token.
+    tokens = {"a": {"id": 7, "token": "glrt-a"}, "new": {"id": None, "token": None}}
+    with pytest.raises(AnsibleFilterError, match=r"^fleet_host_runners: runner entry new has no runner in GitLab"):
+        fleet_host_runners(runners, tokens)
+    with pytest.raises(AnsibleFilterError, match="runner entry new"):
+        fleet_host_runners(runners, {"a": tokens["a"]})
+    previewed = fleet_host_runners(runners, tokens, preview=True)
+    assert previewed[0] == {"name": "a", "executor": "shell", "id": 7, "token": "glrt-a"}
+    assert previewed[1] == {"name": "new", "executor": "shell", "id": PENDING_ID, "token": PENDING_TOKEN}
 
 
 def test_fleet_ssm_path_is_the_plans():

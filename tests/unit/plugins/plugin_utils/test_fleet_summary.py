@@ -45,7 +45,7 @@ def test_every_part_of_a_converged_fleet():
         "fleet ci in eu-west-1 (AWS at http://127.0.0.1:4566)",
         "network: vpc-1, private subnets subnet-a, subnet-b",
         "cache bucket: ci-runner-cache-1",
-        "runner small: GitLab id 7, online, tags a, b, changed in this run",
+        "runner small: GitLab id 7, online, tags a, b, updated in this run",
         "runner big: GitLab id 8, never_contacted, tags none",
         "runner old: removed in this run",
         "worker group ci-small (entry small, launch template lt-1)",
@@ -54,6 +54,38 @@ def test_every_part_of_a_converged_fleet():
         "config.toml on m2: unchanged; restart needed (gitlab-runner package changed)",
         "config.toml on m3: unchanged",
     ]
+
+
+def test_a_preview_says_what_a_real_run_would_do():
+    lines = summary_lines(
+        FLEET,
+        registration={
+            "runners": [
+                {"name": "new", "id": None, "status": "unknown", "tags": ["x"], "changed": True, "action": "create"},
+                {"name": "keyed", "id": 9, "status": "online", "tags": [], "changed": True, "action": "re-key"},
+                {"name": "same", "id": 8, "status": "online", "tags": [], "changed": False, "action": "none"},
+            ],
+            "removed": ["old"],
+        },
+        hosts={"m1": {"config_changed": True}},
+        preview=True,
+    )
+    assert lines == [
+        "fleet ci in eu-west-1 (check mode: nothing was changed)",
+        "network: none, private subnets none",
+        "cache bucket: none",
+        "runner new: not in GitLab yet, tags x, a real run would create it",
+        "runner keyed: GitLab id 9, online, tags none, a real run would re-key it",
+        "runner same: GitLab id 8, online, tags none",
+        "runner old: a real run would remove it",
+        "config.toml on m1: a real run would change it",
+    ]
+    created = {"name": "new", "id": 3, "status": "never_contacted", "tags": [], "changed": True, "action": "create"}
+    assert summary_lines(FLEET, registration={"runners": [created]})[3] == (
+        "runner new: GitLab id 3, never_contacted, tags none, created in this run"
+    )
+    with pytest.raises(AnsibleFilterError, match="preview"):
+        fleet_summary_lines(FLEET, preview="yes")
 
 
 def test_the_filter_checks_its_input():

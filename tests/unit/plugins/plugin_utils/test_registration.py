@@ -212,6 +212,7 @@ def test_results_take_gitlabs_answer_and_hold_no_token():
             "runner_type": "instance_type",
             "tags": ["docker", "aws"],
             "changed": True,
+            "action": "update",  # a result without one (an older module's) is read from changed
         },
         {
             "name": "grp",
@@ -221,6 +222,7 @@ def test_results_take_gitlabs_answer_and_hold_no_token():
             "runner_type": "group_type",
             "tags": [],
             "changed": False,
+            "action": "none",
         },
     ]
     assert TOKEN_A not in repr(runner_results(results, RUNNERS))
@@ -238,6 +240,7 @@ def test_results_when_gitlab_answered_no_runner_fall_back_to_the_entry():
             "runner_type": "instance_type",
             "tags": [],
             "changed": False,
+            "action": "none",
         },
         {
             "name": "grp",
@@ -247,6 +250,7 @@ def test_results_when_gitlab_answered_no_runner_fall_back_to_the_entry():
             "runner_type": "group_type",
             "tags": [],
             "changed": False,
+            "action": "none",
         },
         {
             "name": "untyped",
@@ -256,6 +260,7 @@ def test_results_when_gitlab_answered_no_runner_fall_back_to_the_entry():
             "runner_type": "",
             "tags": [],
             "changed": False,
+            "action": "none",
         },
     ]
 
