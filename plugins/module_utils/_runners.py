@@ -41,7 +41,7 @@ PAUSED_SINCE = (14, 8)  # `paused` replaced `active` in GitLab 14.8
 
 # What a run does to one runner (a check-mode run: what a real run would do). re-key: its token is reset, its
 # attributes updated too where they differed.
-ACTIONS = ("create", "update", "re-key", "delete", "none")
+OPERATIONS = ("create", "update", "re-key", "delete", "none")
 
 
 class RunnerError(Exception):
@@ -59,8 +59,8 @@ class Outcome:
     token_source: str | None = None  # given, created or reset; None when no token is known
     before: dict = dataclasses.field(default_factory=dict)
     after: dict = dataclasses.field(default_factory=dict)
-    # What the run did to the runner, or in check mode what a real run would do: ACTIONS.
-    action: str = "none"
+    # What the run did to the runner, or in check mode what a real run would do: OPERATIONS.
+    operation: str = "none"
 
     def as_result(self, description: str | None) -> dict:
         return {
@@ -71,7 +71,7 @@ class Outcome:
             "token": self.token,
             "token_expires_at": self.token_expires_at,
             "token_source": self.token_source,
-            "action": self.action,
+            "operation": self.operation,
         }
 
 
@@ -133,11 +133,11 @@ class RunnerService:
         if changes:
             runner = self.update(runner, changes, spec)
         outcome = Outcome(bool(changes), runner, token, expires, "given" if token else None, before, comparable(runner))
-        outcome.action = "update" if changes else "none"
+        outcome.operation = "update" if changes else "none"
         reason = token_reset_reason(spec.token_reset, bool(token), token_valid)
         if reason:
             outcome.token, outcome.token_expires_at = self.reset_token(runner, reason)
-            outcome.changed, outcome.token_source, outcome.action = True, "reset", "re-key"
+            outcome.changed, outcome.token_source, outcome.operation = True, "reset", "re-key"
         return outcome
 
     def ensure_absent(self, spec: RunnerSpec) -> Outcome:
@@ -152,7 +152,7 @@ class RunnerService:
         if runner is None:
             return Outcome(False, None)
         self.delete(runner)
-        return Outcome(True, runner, before=comparable(runner), action="delete")
+        return Outcome(True, runner, before=comparable(runner), operation="delete")
 
     # ----------------------------------------------------------------------------------------------- reads
 
@@ -295,7 +295,7 @@ class RunnerService:
         GitLab did make: look again before another attempt, and adopt (re-key) what the lost attempt made."""
         if self.check_mode:
             predicted = predicted_runner(None, spec)
-            return Outcome(True, predicted, after=comparable(predicted), action="create")
+            return Outcome(True, predicted, after=comparable(predicted), operation="create")
         what = f"create {spec.names()} in {spec.owner.scope_name}"
         owner_id = self.owner_id(spec.owner)
         attempts = self.api.attempts(what)
@@ -312,7 +312,7 @@ class RunnerService:
                         "lost; the runner was adopted and its token reset instead of creating another"
                     )
                     token, expires = self.reset_token(made, "the create's answer was lost")
-                    return Outcome(True, made, token, expires, "reset", after=comparable(made), action="create")
+                    return Outcome(True, made, token, expires, "reset", after=comparable(made), operation="create")
         runner = self.get_runner(answer["id"]) or predicted_runner(dict(answer), spec)
         if spec.registration_token:
             self._check_registered(runner, spec)
@@ -326,7 +326,7 @@ class RunnerService:
             "created",
             {},
             comparable(runner),
-            action="create",
+            operation="create",
         )
 
     def _create_once(self, spec: RunnerSpec, owner_id: int | None, what: str) -> dict:
@@ -399,7 +399,7 @@ class RunnerService:
         while True:
             try:
                 self.api.send("delete", "/runners", "delete the runner of the given token", query={"token": spec.token})
-                return Outcome(True, None, action="delete")
+                return Outcome(True, None, operation="delete")
             except TransientFailure as failure:
                 faulted = True
                 attempts.wait(failure)
@@ -407,4 +407,4 @@ class RunnerService:
                 if error.status != 403:
                     raise
                 # After a lost answer, a 403 most likely means the first attempt deleted the runner.
-                return Outcome(faulted, None, action="delete" if faulted else "none")
+                return Outcome(faulted, None, operation="delete" if faulted else "none")

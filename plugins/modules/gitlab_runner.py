@@ -305,7 +305,7 @@ token_source:
   returned: single form
   type: str
   sample: created
-action:
+operation:
   description:
     - What the run did to the runner, and in check mode what a real run would do - V(create), V(update) (its
       attributes), V(re-key) (its token reset, its attributes updated too where they differed), V(delete) or
@@ -342,8 +342,8 @@ runners:
     token_source:
       description: As RV(token_source).
       type: str
-    action:
-      description: As RV(action).
+    operation:
+      description: As RV(operation).
       type: str
 api_requests:
   description: How many requests GitLab answered during the run, retries included.

@@ -47,7 +47,7 @@ def summary_lines(
     return lines
 
 
-# What the gitlab_runner module did to a runner (its result's action), as a summary says it.
+# What the gitlab_runner module did to a runner (its result's operation), as a summary says it.
 DONE = {"create": "created", "update": "updated", "re-key": "re-keyed", "delete": "deleted"}
 
 
@@ -57,10 +57,10 @@ def runner_line(runner: Mapping, preview: bool = False) -> str:
         head = f"runner {runner['name']}: not in GitLab yet"
     else:
         head = f"runner {runner['name']}: GitLab id {runner['id']}, {runner['status']}"
-    action = runner.get("action") or ("update" if runner.get("changed") else "none")
+    operation = runner.get("operation") or ("update" if runner.get("changed") else "none")
     done = ""
-    if action in DONE:
-        done = f", a real run would {action} it" if preview else f", {DONE[action]} in this run"
+    if operation in DONE:
+        done = f", a real run would {operation} it" if preview else f", {DONE[operation]} in this run"
     return f"{head}, tags {tags}{done}"
 
 

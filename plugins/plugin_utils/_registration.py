@@ -127,8 +127,8 @@ def parameters_to_write(
 
 
 def runner_results(results: Sequence[Mapping], runners: Sequence[Mapping]) -> list[dict]:
-    """registration_result.runners: {name, description, id, status, runner_type, tags, changed, action} per entry,
-    with no token (action: the gitlab_runner module's, what the run did or in check mode would do). What GitLab
+    """registration_result.runners: {name, description, id, status, runner_type, tags, changed, operation} per entry,
+    with no token (operation: the gitlab_runner module's, what the run did or in check mode would do). What GitLab
     answered wins; `status` is V(unknown) and `tags` empty when GitLab answered no runner (check
     mode before a create), and `runner_type` is then the entry's."""
     built = []
@@ -143,7 +143,7 @@ def runner_results(results: Sequence[Mapping], runners: Sequence[Mapping]) -> li
                 "runner_type": runner.get("runner_type") or entry.get("runner_type") or "",
                 "tags": list(runner.get("tag_list") or []),
                 "changed": bool(result.get("changed")),
-                "action": result.get("action") or ("update" if result.get("changed") else "none"),
+                "operation": result.get("operation") or ("update" if result.get("changed") else "none"),
             }
         )
     return built

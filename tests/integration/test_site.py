@@ -97,7 +97,8 @@ def task_results(run, name: str, host: str = "localhost") -> list[dict]:
     found = []
     for play in run.report["plays"]:
         for task in play["tasks"]:
-            if task["task"]["name"] == name and host in task["hosts"]:
+            # A role's task is named "<role> : <name>" in the report.
+            if task["task"]["name"].rpartition(" : ")[2] == name and host in task["hosts"]:
                 result = task["hosts"][host]
                 found += result.get("results") or [result]
     return found

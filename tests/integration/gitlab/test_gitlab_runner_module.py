@@ -20,7 +20,7 @@ SINGLE = "Converge the runner"
 LOOP = "Converge each runner"
 GROUP = {"runner_type": "group_type", "group": "platform/infra"}
 INFRA_ID, WEBSITE_ID = 12, 22
-RESULT_KEYS = {"description", "changed", "id", "runner", "token", "token_expires_at", "token_source", "action"}
+RESULT_KEYS = {"description", "changed", "id", "runner", "token", "token_expires_at", "token_source", "operation"}
 
 
 # --- helpers -------------------------------------------------------------------------------------------------------
@@ -126,14 +126,14 @@ def step(sb, converge, args: dict, *flags: str) -> tuple[dict, dict]:
 
 def cycle_create(sb, converge) -> tuple[int, str]:
     result, made = step(sb, converge, CREATED, "--check")  # predicted; nothing sent that changes GitLab
-    assert (result["changed"], made["mutating"], result["action"]) == (True, 0, "create")
+    assert (result["changed"], made["mutating"], result["operation"]) == (True, 0, "create")
     assert result["runner"]["description"] == CYCLE
     assert sorted(result["runner"]["tag_list"]) == ["aws", "docker"]
     assert (result["token"], result["id"]) == (None, None)  # GitLab gives both only to a real create
     assert described(sb, CYCLE) == []
 
     result, _made = step(sb, converge, CREATED)
-    assert (result["changed"], result["token_source"], result["action"]) == (True, "created", "create")
+    assert (result["changed"], result["token_source"], result["operation"]) == (True, "created", "create")
     runner = the_runner(sb, CYCLE)
     assert result["id"] == runner["id"] == result["runner"]["id"]
     assert result["token"] == current_token(sb, runner["id"])
@@ -143,7 +143,7 @@ def cycle_create(sb, converge) -> tuple[int, str]:
     assert (runner["run_untagged"], runner["maximum_timeout"], runner["paused"]) == (False, 3600, False)
 
     again, made = step(sb, converge, CREATED)  # found by description: no change, no mutating request
-    assert (again["changed"], made["mutating"], again["action"]) == (False, 0, "none")
+    assert (again["changed"], made["mutating"], again["operation"]) == (False, 0, "none")
     assert again["id"] == runner["id"]
     assert (again["token"], again["token_source"]) == (None, None)  # no token given, none reset
     assert the_runner(sb, CYCLE)["id"] == runner["id"]
@@ -162,13 +162,13 @@ def cycle_known(sb, converge, runner_id: int, token: str) -> None:
 
 def cycle_modify(sb, converge, runner_id: int, token: str) -> None:
     result, made = step(sb, converge, MODIFIED, "--check")
-    assert (result["changed"], made["mutating"], result["action"]) == (True, 0, "update")
+    assert (result["changed"], made["mutating"], result["operation"]) == (True, 0, "update")
     assert (result["runner"]["paused"], result["runner"]["maximum_timeout"]) == (True, 7200)
     runner = the_runner(sb, CYCLE)
     assert (runner["paused"], runner["maximum_timeout"], runner["maintenance_note"]) == (False, 3600, None)
 
     result, _made = step(sb, converge, MODIFIED)
-    assert (result["changed"], result["action"]) == (True, "update")
+    assert (result["changed"], result["operation"]) == (True, "update")
     assert result["runner"]["maximum_timeout"] == 7200
     runner = the_runner(sb, CYCLE)
     assert runner["id"] == runner_id
@@ -183,16 +183,16 @@ def cycle_modify(sb, converge, runner_id: int, token: str) -> None:
 
 def cycle_delete(sb, converge, runner_id: int) -> None:
     result, made = step(sb, converge, ABSENT, "--check")
-    assert (result["changed"], made["mutating"], result["action"]) == (True, 0, "delete")
+    assert (result["changed"], made["mutating"], result["operation"]) == (True, 0, "delete")
     assert the_runner(sb, CYCLE)["id"] == runner_id
 
     result, _made = step(sb, converge, ABSENT)
-    assert (result["changed"], result["action"]) == (True, "delete")
+    assert (result["changed"], result["operation"]) == (True, "delete")
     assert described(sb, CYCLE) == []
     assert sb.api("GET", f"/runners/{runner_id}", sb.admin_token).status_code == 404
 
     result, made = step(sb, converge, ABSENT)
-    assert (result["changed"], made["mutating"], result["action"]) == (False, 0, "none")
+    assert (result["changed"], made["mutating"], result["operation"]) == (False, 0, "none")
     assert described(sb, CYCLE) == []
 
 
@@ -324,7 +324,7 @@ def test_invalid_known_token_is_rekeyed(sb, converge):
     args = dict(GROUP, description="rekeyed", id=made["id"], token="glrt-this-token-is-not-valid")
     result = converged(converge(args))
     assert result["changed"] is True
-    assert (result["token_source"], result["action"]) == ("reset", "re-key")
+    assert (result["token_source"], result["operation"]) == ("reset", "re-key")
     assert result["id"] == made["id"]
     assert result["token"] == current_token(sb, made["id"])
     assert result["token"] not in (made["token"], args["token"])
@@ -349,7 +349,7 @@ def test_created_but_unrecorded_runner_is_found_and_rekeyed(sb, converge):
 
     result = converged(converge(dict(args, token_reset="if_missing")))
     assert result["changed"] is True
-    assert (result["token_source"], result["action"]) == ("reset", "re-key")
+    assert (result["token_source"], result["operation"]) == ("reset", "re-key")
     assert result["id"] == made["id"]
     assert the_runner(sb, "crashed")["id"] == made["id"]
     assert result["token"] == current_token(sb, made["id"]) != made["token"]

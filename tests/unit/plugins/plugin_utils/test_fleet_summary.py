@@ -61,9 +61,9 @@ def test_a_preview_says_what_a_real_run_would_do():
         FLEET,
         registration={
             "runners": [
-                {"name": "new", "id": None, "status": "unknown", "tags": ["x"], "changed": True, "action": "create"},
-                {"name": "keyed", "id": 9, "status": "online", "tags": [], "changed": True, "action": "re-key"},
-                {"name": "same", "id": 8, "status": "online", "tags": [], "changed": False, "action": "none"},
+                {"name": "new", "id": None, "status": "unknown", "tags": ["x"], "changed": True, "operation": "create"},
+                {"name": "keyed", "id": 9, "status": "online", "tags": [], "changed": True, "operation": "re-key"},
+                {"name": "same", "id": 8, "status": "online", "tags": [], "changed": False, "operation": "none"},
             ],
             "removed": ["old"],
         },
@@ -80,7 +80,7 @@ def test_a_preview_says_what_a_real_run_would_do():
         "runner old: a real run would remove it",
         "config.toml on m1: a real run would change it",
     ]
-    created = {"name": "new", "id": 3, "status": "never_contacted", "tags": [], "changed": True, "action": "create"}
+    created = {"name": "new", "id": 3, "status": "never_contacted", "tags": [], "changed": True, "operation": "create"}
     assert summary_lines(FLEET, registration={"runners": [created]})[3] == (
         "runner new: GitLab id 3, never_contacted, tags none, created in this run"
     )

@@ -212,7 +212,7 @@ def test_results_take_gitlabs_answer_and_hold_no_token():
             "runner_type": "instance_type",
             "tags": ["docker", "aws"],
             "changed": True,
-            "action": "update",  # a result without one (an older module's) is read from changed
+            "operation": "update",  # a result without one (an older module's) is read from changed
         },
         {
             "name": "grp",
@@ -222,7 +222,7 @@ def test_results_take_gitlabs_answer_and_hold_no_token():
             "runner_type": "group_type",
             "tags": [],
             "changed": False,
-            "action": "none",
+            "operation": "none",
         },
     ]
     assert TOKEN_A not in repr(runner_results(results, RUNNERS))
@@ -240,7 +240,7 @@ def test_results_when_gitlab_answered_no_runner_fall_back_to_the_entry():
             "runner_type": "instance_type",
             "tags": [],
             "changed": False,
-            "action": "none",
+            "operation": "none",
         },
         {
             "name": "grp",
@@ -250,7 +250,7 @@ def test_results_when_gitlab_answered_no_runner_fall_back_to_the_entry():
             "runner_type": "group_type",
             "tags": [],
             "changed": False,
-            "action": "none",
+            "operation": "none",
         },
         {
             "name": "untyped",
@@ -260,7 +260,7 @@ def test_results_when_gitlab_answered_no_runner_fall_back_to_the_entry():
             "runner_type": "",
             "tags": [],
             "changed": False,
-            "action": "none",
+            "operation": "none",
         },
     ]
 
