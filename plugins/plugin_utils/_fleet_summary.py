@@ -39,10 +39,7 @@ def summary_lines(
     for name, pool in ((worker_pools or {}).get("pools") or {}).items():
         template = pool["launch_template_id"]
         lines.append(f"worker group {pool['autoscaling_group_name']} (entry {name}, launch template {template})")
-    for instance in (managers or {}).get("instances") or []:
-        lines.append(
-            f"manager {instance['name']}: {instance['instance_id']} {instance['private_ip']} in {instance['zone']}"
-        )
+    lines += [manager_line(instance, preview) for instance in (managers or {}).get("instances") or []]
     lines += [host_line(host, result or {}, preview) for host, result in (hosts or {}).items()]
     return lines
 
@@ -62,6 +59,14 @@ def runner_line(runner: Mapping, preview: bool = False) -> str:
     if operation in DONE:
         done = f", a real run would {operation} it" if preview else f", {DONE[operation]} in this run"
     return f"{head}, tags {tags}{done}"
+
+
+def manager_line(instance: Mapping, preview: bool = False) -> str:
+    """A launched manager by its instance; one check mode has not launched yet by what a real run would do."""
+    if instance.get("instance_id"):
+        return f"manager {instance['name']}: {instance['instance_id']} {instance['private_ip']} in {instance['zone']}"
+    where = f" in subnet {instance['subnet_id']}" if instance.get("subnet_id") else ""
+    return f"manager {instance['name']}: " + (f"a real run would launch it{where}" if preview else "not launched")
 
 
 def host_line(host: str, result: Mapping, preview: bool = False) -> str:

@@ -67,6 +67,12 @@ def test_a_preview_says_what_a_real_run_would_do():
             ],
             "removed": ["old"],
         },
+        managers={
+            "instances": [
+                {"name": "ci-manager-1", "instance_id": "i-1", "private_ip": "10.0.0.5", "zone": "a"},
+                {"name": "ci-manager-2", "instance_id": "", "private_ip": "", "subnet_id": "subnet-b", "zone": ""},
+            ]
+        },
         hosts={"m1": {"config_changed": True}},
         preview=True,
     )
@@ -78,6 +84,8 @@ def test_a_preview_says_what_a_real_run_would_do():
         "runner keyed: GitLab id 9, online, tags none, a real run would re-key it",
         "runner same: GitLab id 8, online, tags none",
         "runner old: a real run would remove it",
+        "manager ci-manager-1: i-1 10.0.0.5 in a",
+        "manager ci-manager-2: a real run would launch it in subnet subnet-b",
         "config.toml on m1: a real run would change it",
     ]
     created = {"name": "new", "id": 3, "status": "never_contacted", "tags": [], "changed": True, "operation": "create"}
