@@ -384,6 +384,7 @@ def runner_host_part(
     fleet: Mapping, description: Mapping, runners: Sequence[Mapping], machine_images: MachineImages
 ) -> dict:
     return {
+        "gitlab_url": fleet["gitlab_url"],
         "install": given(description.get("fleet_runner_install"), True),
         "gitlab_runner_version": description.get("fleet_gitlab_runner_version") or DEFAULT_GITLAB_RUNNER_VERSION,
         "docker_machine_version": description.get("fleet_docker_machine_version") or "",

@@ -522,3 +522,25 @@ def test_the_filter_passes_the_images():
     described = description(fleet_managers={})
     plan = fleet_plan(described, account_id=ACCOUNT, images={AL2023: "ami-55555555"})["plan"]
     assert plan["managers"]["ami"] == "ami-55555555"
+
+
+def test_the_runner_host_roles_argument_spec_takes_the_plan_part_key_for_key():
+    """runner_host_plan is described option by option, so the role refuses a key the model adds without saying."""
+    from pathlib import Path  # noqa: PLC0415
+
+    import yaml  # noqa: PLC0415
+    from ansible.module_utils.common.arg_spec import ArgumentSpecValidator  # noqa: PLC0415
+
+    spec_file = Path(__file__).resolve().parents[4] / "roles" / "runner_host" / "meta" / "argument_specs.yml"
+    option = yaml.safe_load(spec_file.read_text())["argument_specs"]["main"]["options"]["runner_host_plan"]
+    part = resolve(description(), account_id=ACCOUNT)["plan"]["runner_host"]
+    assert set(option["options"]) == set(part)
+
+    def without_descriptions(options: dict) -> dict:
+        return {
+            name: {key: value for key, value in each.items() if key != "description"} for name, each in options.items()
+        }
+
+    spec = {"runner_host_plan": {"type": "dict", "options": without_descriptions(option["options"])}}
+    result = ArgumentSpecValidator(spec).validate({"runner_host_plan": copy.deepcopy(part)})
+    assert not result.error_messages, result.error_messages
