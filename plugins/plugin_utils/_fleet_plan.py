@@ -419,9 +419,10 @@ def host_runners(plan_runners: Sequence[Mapping], tokens: Mapping, *, preview: b
     """The managers' runner entries with each runner's GitLab id and token (from the registration role's
     registration_tokens, keyed by entry name).
 
-    An entry GitLab has no runner for yet is, in a preview (check mode, where the registration only predicts the
-    create), shown with a placeholder id and token (PENDING_ID, PENDING_TOKEN), so that config.toml's diff shows
-    the section a real run adds; outside a preview it is an error naming the entry."""
+    An entry GitLab has no runner for yet, or whose token is not known (check mode predicts a create or a re-key
+    without making it), is in a preview shown with a placeholder token (PENDING_TOKEN) and its id, or a placeholder
+    id (PENDING_ID) when it has none, so that config.toml's diff shows the section a real run writes; outside a
+    preview it is an error naming the entry."""
     entries = []
     for entry in plan_runners:
         registered = tokens.get(entry["name"]) or {}
@@ -432,7 +433,7 @@ def host_runners(plan_runners: Sequence[Mapping], tokens: Mapping, *, preview: b
                     f"runner entry {entry['name']} has no runner in GitLab with a known token: the registration role "
                     "makes it and hands its id and token on (registration_tokens); run it first"
                 )
-            runner_id, token = PENDING_ID, PENDING_TOKEN
+            runner_id, token = (PENDING_ID if runner_id is None else runner_id), PENDING_TOKEN
         item = {**entry, "id": runner_id, "token": token}
         if registered.get("token_expires_at"):
             item["token_expires_at"] = registered["token_expires_at"]

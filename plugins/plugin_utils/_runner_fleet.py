@@ -72,8 +72,8 @@ ENTRY_KEYS = frozenset(
         "config",
     }
 )
-# A runner a check-mode run previews before GitLab has made it: its section shows what a real run adds, with these
-# in place of the id and token GitLab gives at creation (the token is masked in every diff and report).
+# A runner a check-mode run previews before GitLab has made it (or re-keys it): its section shows what a real run
+# writes, with these in place of the id and token GitLab gives (the token is masked in every diff and report).
 PENDING_ID = 0
 PENDING_TOKEN = "glrt-not-created-yet"  # noqa: S105 - a placeholder, never a token
 # What the registration adds to an entry: the runner's own id and token; the rest of an entry is the fleet's.
@@ -188,7 +188,7 @@ def check_entry(entry: Mapping, where: str, aws: Mapping, problems: Problems) ->
     executor = entry.get("executor")
     if executor not in EXECUTORS:
         problems.add(f"{where}.executor", f"must be one of {', '.join(EXECUTORS)}, got {executor!r}")
-    pending = entry.get("token") == PENDING_TOKEN and entry.get("id") == PENDING_ID
+    pending = entry.get("token") == PENDING_TOKEN and type(entry.get("id")) is int and entry["id"] == PENDING_ID
     if not (is_positive_int(entry.get("id")) or pending):
         problems.add(f"{where}.id", "must be the runner's GitLab id, a positive integer")
     if not isinstance(entry.get("token"), str) or not entry.get("token"):

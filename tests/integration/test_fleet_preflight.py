@@ -70,8 +70,10 @@ def test_an_invalid_description_fails_before_any_request_naming_the_variable(pla
     assert expected in message, message
     lines = message.split("\n")
     assert all(line.startswith(PREFIX) for line in lines), message
+    # Nothing ran before the check but the local resolution (no request, as the logs below confirm).
     assert [task["task"]["name"] for play in run.report["plays"] for task in play["tasks"]] == [
-        "Check the fleet description"
+        "Resolve the fleet description",
+        "Check the fleet description",
     ]
     assert sandbox.endpoints["GITLAB_API_TOKEN"] not in run.output + run.stderr
     counts = logs.counts()

@@ -432,7 +432,8 @@ def test_host_runners_add_ids_and_tokens_by_name():
 def test_a_runner_not_created_yet_is_an_error_outside_a_preview_and_a_placeholder_in_one():
     runners = [{"name": "a", "executor": "shell"}, {"name": "new", "executor": "shell"}]
     # What the registration hands on in check mode for a runner it would create: no id, no token.
-    tokens = {"a": {"id": 7, "token": "glrt-a"}, "new": {"id": None, "token": None}}
+    tokens = {"a": {"id": 7, "token": "glrt-a"}, "new": {"id": None, "token": None}, "rekeyed": {"id": 9}}
+    runners.append({"name": "rekeyed", "executor": "shell"})
     with pytest.raises(AnsibleFilterError, match=r"^fleet_host_runners: runner entry new has no runner in GitLab"):
         fleet_host_runners(runners, tokens)
     with pytest.raises(AnsibleFilterError, match="runner entry new"):
@@ -440,6 +441,8 @@ def test_a_runner_not_created_yet_is_an_error_outside_a_preview_and_a_placeholde
     previewed = fleet_host_runners(runners, tokens, preview=True)
     assert previewed[0] == {"name": "a", "executor": "shell", "id": 7, "token": "glrt-a"}
     assert previewed[1] == {"name": "new", "executor": "shell", "id": PENDING_ID, "token": PENDING_TOKEN}
+    # A runner check mode would re-key keeps its id; only its token is a placeholder.
+    assert previewed[2] == {"name": "rekeyed", "executor": "shell", "id": 9, "token": PENDING_TOKEN}
 
 
 def test_fleet_ssm_path_is_the_plans():

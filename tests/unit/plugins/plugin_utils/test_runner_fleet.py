@@ -928,6 +928,9 @@ def test_a_runner_previewed_before_gitlab_made_it_renders_with_the_placeholders(
     """Check mode's preview of a new entry (fleet_host_runners(preview=true)): id 0 only with the placeholder token."""
     pending = entry(id=_runner_fleet.PENDING_ID, token=_runner_fleet.PENDING_TOKEN)
     assert table_of(pending)["id"] == 0  # renders, where any other entry with id 0 is refused
+    assert only_problem([entry(id=False, token=_runner_fleet.PENDING_TOKEN)]) == (
+        "runners[0].id: must be the runner's GitLab id, a positive integer"
+    )
     assert only_problem([entry(id=0, token="glrt-real")]) == (
         "runners[0].id: must be the runner's GitLab id, a positive integer"
     )
