@@ -188,8 +188,14 @@ def check_entry(entry: Mapping, where: str, aws: Mapping, problems: Problems) ->
     executor = entry.get("executor")
     if executor not in EXECUTORS:
         problems.add(f"{where}.executor", f"must be one of {', '.join(EXECUTORS)}, got {executor!r}")
-    pending = entry.get("token") == PENDING_TOKEN and type(entry.get("id")) is int and entry["id"] == PENDING_ID
-    if not (is_positive_int(entry.get("id")) or pending):
+    runner_id = entry.get("id")
+    pending = (
+        entry.get("token") == PENDING_TOKEN
+        and isinstance(runner_id, int)
+        and not isinstance(runner_id, bool)
+        and runner_id == PENDING_ID
+    )
+    if not (is_positive_int(runner_id) or pending):
         problems.add(f"{where}.id", "must be the runner's GitLab id, a positive integer")
     if not isinstance(entry.get("token"), str) or not entry.get("token"):
         problems.add(f"{where}.token", "must be the runner's authentication token (a non-empty string)")
