@@ -11,10 +11,14 @@ Note that this module util is PRIVATE to the collection. It can have breaking ch
 from __future__ import annotations
 
 import dataclasses
+import datetime
 
 RUNNER_TYPES = ("instance_type", "group_type", "project_type")
 ACCESS_LEVELS = ("not_protected", "ref_protected")
 TOKEN_RESET_POLICIES = ("if_invalid", "if_missing", "always", "never")
+# How a given token is judged: `verify` asks GitLab (POST /runners/verify, which GitLab counts as a contact from the
+# runner); `expiry` asks nothing when the runner's id is known, and counts the token valid until its recorded expiry.
+TOKEN_CHECKS = ("verify", "expiry")
 # The attributes GitLab lets a client set on a runner (PUT /runners/:id, POST /user/runners).
 ATTRIBUTES = (
     "description",
@@ -82,6 +86,8 @@ class RunnerSpec:
     token: str | None
     registration_token: str | None
     token_reset: str
+    token_check: str = "verify"  # noqa: S105 - a policy name
+    token_expires_at: str | None = None  # the expiry recorded with the given token, for token_check expiry
 
     @property
     def discoverable(self) -> bool:
@@ -185,6 +191,15 @@ def build_spec(entry: dict, label: str) -> RunnerSpec:
     token_reset = entry.get("token_reset") or "if_invalid"
     if token_reset not in TOKEN_RESET_POLICIES:
         raise SpecError(f"{option(label, 'token_reset')} must be one of {', '.join(TOKEN_RESET_POLICIES)}")
+    token_check = entry.get("token_check") or "verify"
+    if token_check not in TOKEN_CHECKS:
+        raise SpecError(f"{option(label, 'token_check')} must be one of {', '.join(TOKEN_CHECKS)}")
+    token_expires_at = entry.get("token_expires_at") or None
+    if token_expires_at is not None and moment(token_expires_at) is None:
+        raise SpecError(
+            f"{option(label, 'token_expires_at')} must be an ISO 8601 time such as 2027-01-01T00:00:00Z, "
+            f"got {token_expires_at!r}"
+        )
     description = entry.get("description")
     if description is not None and not description.strip():
         raise SpecError(f"{option(label, 'description')} is empty: a runner's description is how it is found again")
@@ -201,6 +216,8 @@ def build_spec(entry: dict, label: str) -> RunnerSpec:
         token=entry.get("token") or None,
         registration_token=entry.get("registration_token") or None,
         token_reset=token_reset,
+        token_check=token_check,
+        token_expires_at=token_expires_at,
     )
     if state == "present" and not (spec.description and spec.runner_type):
         raise SpecError(
@@ -330,17 +347,40 @@ def shown_path(record: dict, kind: str) -> str:
     return web_url.split(marker, 1)[1].rstrip("/") if marker in web_url else ""
 
 
-def token_reset_reason(policy: str, token_given: bool, token_valid: bool | None) -> str | None:
-    """Why the runner's token must be reset under `policy`, or None. token_valid is None when not verified."""
+def token_reset_reason(
+    policy: str, token_given: bool, token_valid: bool | None, why_invalid: str = "GitLab rejected the given token"
+) -> str | None:
+    """Why the runner's token must be reset under `policy`, or None. token_valid is None when not judged."""
     if policy == "never":
         return None
     if policy == "always":
         return "token_reset is always"
     if token_given and token_valid is False:
-        return "GitLab rejected the given token"
+        return why_invalid
     if not token_given and policy == "if_missing":
         return "no token was given and token_reset is if_missing"
     return None
+
+
+# datetime.UTC is Python 3.11's; module utils also run on the older Pythons of managed hosts.
+UTC = datetime.timezone.utc  # noqa: UP017
+
+
+def moment(text: object) -> datetime.datetime | None:
+    """An ISO 8601 time as GitLab writes it (2027-01-01T00:00:00.000Z), timezone-aware; None when unreadable."""
+    if not isinstance(text, str):
+        return None
+    try:
+        parsed = datetime.datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def has_expired(expires_at: str | None, now: datetime.datetime | None = None) -> bool:
+    """Whether a recorded token expiry has passed; a token recorded without one never expires."""
+    when = moment(expires_at)
+    return when is not None and when <= (now or datetime.datetime.now(UTC))
 
 
 def version_at_least(version: str, wanted: tuple) -> bool:

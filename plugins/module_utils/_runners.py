@@ -26,6 +26,7 @@ from ansible_collections.runnerfleet.gitlab_aws.plugins.module_utils._runner_spe
     changes_needed,
     comparable,
     create_body,
+    has_expired,
     owner_mismatch,
     predicted_runner,
     token_reset_reason,
@@ -61,6 +62,8 @@ class Outcome:
     after: dict = dataclasses.field(default_factory=dict)
     # What the run did to the runner, or in check mode what a real run would do: OPERATIONS.
     operation: str = "none"
+    # GitLab's runner managers of the runner (GET /runners/:id/managers), when asked for; None when not read.
+    managers: list | None = None
 
     def as_result(self, description: str | None) -> dict:
         return {
@@ -72,6 +75,7 @@ class Outcome:
             "token_expires_at": self.token_expires_at,
             "token_source": self.token_source,
             "operation": self.operation,
+            "managers": self.managers,
         }
 
 
@@ -120,9 +124,12 @@ class RunnerService:
 
     def ensure_present(self, spec: RunnerSpec) -> Outcome:
         runner = self._runner_by_id(spec)
-        token, token_valid, expires = spec.token, None, None
-        if token and spec.token_reset != "never" and not self.check_mode:  # noqa: S105 - a policy name
-            runner, token_valid, expires = self._check_token(spec, runner)
+        token, token_valid, expires, why_invalid = spec.token, None, spec.token_expires_at, None
+        if token and spec.token_reset != "never":  # noqa: S105 - a policy name
+            if spec.token_check == "expiry" and spec.runner_id is not None:  # noqa: S105 - a policy name
+                token_valid, why_invalid = self._judge_by_expiry(spec, runner)
+            elif not self.check_mode:
+                runner, token_valid, expires = self._check_token(spec, runner)
         if runner is None:
             runner = self.discover(spec)
         if runner is None:
@@ -134,7 +141,7 @@ class RunnerService:
             runner = self.update(runner, changes, spec)
         outcome = Outcome(bool(changes), runner, token, expires, "given" if token else None, before, comparable(runner))
         outcome.operation = "update" if changes else "none"
-        reason = token_reset_reason(spec.token_reset, bool(token), token_valid)
+        reason = token_reset_reason(spec.token_reset, bool(token), token_valid, *([why_invalid] if why_invalid else []))
         if reason:
             outcome.token, outcome.token_expires_at = self.reset_token(runner, reason)
             outcome.changed, outcome.token_source, outcome.operation = True, "reset", "re-key"
@@ -172,6 +179,29 @@ class RunnerService:
                 f"{spec.names()} in {spec.owner.scope_name} instead"
             )
         return runner
+
+    @staticmethod
+    def _judge_by_expiry(spec: RunnerSpec, runner: dict | None) -> tuple:
+        """token_check expiry, with the runner's id known: no request (no heartbeat). The token stands while its
+        runner exists and its recorded expiry has not passed. Returns (valid, why not)."""
+        if runner is None:
+            return False, f"runner {spec.runner_id}, whose token was given, no longer exists"
+        if has_expired(spec.token_expires_at):
+            return False, f"the given token expired at {spec.token_expires_at}"
+        return True, None
+
+    def read_managers(self, outcome: Outcome) -> None:
+        """GitLab's runner managers of a runner that exists (GET /runners/:id/managers, GitLab 17 and later):
+        who last contacted it, with which version. None when GitLab has no such endpoint (404 on older ones)."""
+        runner_id = (outcome.runner or {}).get("id")
+        if not runner_id or outcome.operation in ("create", "delete"):
+            return  # a runner made in this run (or predicted) has no manager yet; a deleted one has none left
+        try:
+            what = f"list runner {runner_id}'s managers"
+            outcome.managers = self.api.list_all(f"/runners/{runner_id}/managers", what)
+        except GitLabApiError as error:
+            if error.status != 404:
+                raise
 
     def _check_token(self, spec: RunnerSpec, runner: dict | None) -> tuple:
         """Verify the given token (a heartbeat: see the module's notes). Returns (runner, valid, expires_at)."""

@@ -103,11 +103,35 @@ options:
   token:
     description:
       - The runner's authentication token, when known.
-      - Unless O(token_reset=never) (and except in check mode), the module checks it with C(POST /runners/verify),
-        which answers the runner's id. GitLab treats that call as a contact from the runner - its status turns
-        V(online) and a runner manager with the system id C(runnerfleet-ansible-verify) appears. Use
-        O(token_reset=never) with O(id) to leave a runner's contact time alone.
+      - How the token is judged is O(token_check)'s choice; O(token_reset=never) neither checks nor re-keys it.
     type: str
+  token_check:
+    description:
+      - How the module tells whether the given O(token) still works, to re-key it under O(token_reset).
+      - V(verify) asks GitLab with C(POST /runners/verify) on every run (never in check mode), which answers the
+        runner's id and the token's expiry. GitLab counts that call as a contact from the runner - its status turns
+        V(online) and a runner manager with the system id C(runnerfleet-ansible-verify) appears - so it makes a
+        runner that no C(gitlab-runner) contacts look alive.
+      - V(expiry) sends no such request when O(id) names the runner. The token stands while that runner exists and
+        its O(token_expires_at) (recorded when GitLab made the token) has not passed; GitLab's own view of the
+        runner (its status and managers, see O(managers)) is left as the runner's managers made it. A token reset
+        elsewhere (in GitLab's UI) is not noticed; a run with V(verify) notices and re-keys it. Without O(id) the
+        token is verified, since only GitLab can tell which runner it belongs to.
+    type: str
+    choices: [verify, expiry]
+    default: verify
+  token_expires_at:
+    description:
+      - When the given O(token) expires (ISO 8601, as RV(token_expires_at) said when GitLab made it); not set - it
+        does not expire. Read only with O(token_check=expiry), in check mode too.
+    type: str
+  managers:
+    description:
+      - Also read each runner's managers (C(GET /runners/:id/managers), GitLab 17 and later), the C(gitlab-runner)
+        processes that contacted it, into RV(managers) - one request per runner. Null where GitLab has no such
+        endpoint, and for a runner created or deleted in this run.
+    type: bool
+    default: false
   registration_token:
     description:
       - Create the runner with this registration token (the legacy workflow, C(POST /runners)) instead of
@@ -120,8 +144,8 @@ options:
     description:
       - When to re-key the runner with C(POST /runners/:id/reset_authentication_token), which answers a new token
         in RV(token) (the old one stops working at once).
-      - V(if_invalid) re-keys when GitLab rejects the given O(token); with no O(token) the runner keeps its token and
-        RV(token) is null.
+      - V(if_invalid) re-keys when the given O(token) no longer works (see O(token_check)); with no O(token) the
+        runner keeps its token and RV(token) is null.
       - V(if_missing) also re-keys an existing runner when no O(token) is given - the recovery for a runner that
         was created but whose token was never recorded. It changes the token on every run without O(token).
       - V(always) re-keys on every run; V(never) neither checks nor re-keys the given token.
@@ -133,7 +157,8 @@ options:
       - Many runners in one run (the bulk form), one listing per scope for all of them.
       - Each entry takes the per-runner options above. The options O(state), O(runner_type), O(group),
         O(project), O(tag_list), O(run_untagged), O(locked), O(paused), O(access_level), O(maximum_timeout),
-        O(maintenance_note), O(registration_token) and O(token_reset) given at the top level apply to every entry
+        O(maintenance_note), O(registration_token), O(token_reset) and O(token_check) given at the top level apply
+        to every entry
         that does not set them.
       - RV(runners) holds one result per entry, in order.
     type: list
@@ -192,6 +217,13 @@ options:
         description: As O(token_reset).
         type: str
         choices: [if_invalid, if_missing, always, never]
+      token_check:
+        description: As O(token_check).
+        type: str
+        choices: [verify, expiry]
+      token_expires_at:
+        description: As O(token_expires_at).
+        type: str
 notes:
   - Input is checked before any request; a bad value fails naming the option (V(runners[3].maximum_timeout)).
   - The API token needs the V(api) scope for creating and finding runners.
@@ -315,6 +347,15 @@ operation:
   type: str
   choices: [create, update, re-key, delete, none]
   sample: create
+managers:
+  description:
+    - With O(managers), the runner's managers as GitLab answers C(GET /runners/:id/managers) (C(system_id),
+      C(version), C(status), C(contacted_at), ...); an empty list when no C(gitlab-runner) has contacted it yet.
+    - Null without O(managers), where GitLab has no such endpoint, and for a runner created or deleted in this run.
+  returned: single form
+  type: list
+  elements: dict
+  sample: [{system_id: s_0a1b2c3d4e5f, version: 18.9.0, status: online, contacted_at: "2026-12-07T10:00:00.000Z"}]
 runners:
   description: One result per O(runners) entry, in order.
   returned: bulk form
@@ -345,6 +386,10 @@ runners:
     operation:
       description: As RV(operation).
       type: str
+    managers:
+      description: As RV(managers).
+      type: list
+      elements: dict
 api_requests:
   description: How many requests GitLab answered during the run, retries included.
   returned: always
@@ -363,6 +408,7 @@ from ansible_collections.runnerfleet.gitlab_aws.plugins.module_utils._gitlab imp
 from ansible_collections.runnerfleet.gitlab_aws.plugins.module_utils._runner_spec import (
     ACCESS_LEVELS,
     RUNNER_TYPES,
+    TOKEN_CHECKS,
     TOKEN_RESET_POLICIES,
     SpecError,
     about,
@@ -386,6 +432,7 @@ SHARED_OPTIONS = (
     "maintenance_note",
     "registration_token",
     "token_reset",
+    "token_check",
 )
 # The token sources that mean GitLab made a token during this run.
 NEW = ("created", "reset")
@@ -412,10 +459,14 @@ def runner_options(top_level: bool) -> dict:
         token=dict(type="str", no_log=True),
         registration_token=dict(type="str", no_log=True),
         token_reset=dict(type="str", choices=list(TOKEN_RESET_POLICIES)),
+        token_check=dict(type="str", choices=list(TOKEN_CHECKS)),
+        token_expires_at=dict(type="str", no_log=False),  # a time, not a secret
     )
     if top_level:
         options["state"]["default"] = "present"
         options["token_reset"]["default"] = "if_invalid"
+        options["token_check"]["default"] = "verify"
+        options["managers"] = dict(type="bool", default=False)
     return options
 
 
@@ -474,6 +525,9 @@ def run(module: AnsibleModule, specs: list) -> dict:
         for spec in specs:
             label = spec.label
             done.append((spec, service.converge(spec)))
+        for spec, outcome in done if params["managers"] else ():
+            label = spec.label
+            service.read_managers(outcome)
     except (GitLabApiError, RunnerError) as error:
         for warning in service.warnings:
             module.warn(warning)

@@ -4,8 +4,9 @@
 given, what is written back to SSM, and what the role hands on.
 
 The role takes the plan's `registration` part (plugins/plugin_utils/_fleet_plan.py): `runners` (each the
-gitlab_runner module's entry plus the entry's `name`), `ssm_path` and `description_prefix`. Each runner keeps two
-parameters under the path: `<ssm_path>/<name>/token` (SecureString) and `<ssm_path>/<name>/id` (String).
+gitlab_runner module's entry plus the entry's `name`), `ssm_path` and `description_prefix`. Each runner keeps up to
+three parameters under the path: `<ssm_path>/<name>/token` (SecureString), `<ssm_path>/<name>/id` and
+`<ssm_path>/<name>/token_expires_at` (String).
 
 The functions are pure; the filters in plugins/filter/registration.py expose them. Some results hold tokens
 (stored_by_name, gitlab_entries, parameters_to_write, runner_tokens): the role uses them only in tasks with no_log.
@@ -18,8 +19,11 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
-# The parameters each runner keeps under the fleet's SSM path, in the order they are written and deleted.
-KINDS = ("token", "id")
+# The parameters each runner keeps under the fleet's SSM path, in the order they are written and deleted:
+# token_expires_at is the expiry GitLab gave with the token (NO_EXPIRY when it gave none), so that a run can tell an
+# expired token without asking GitLab (gitlab_runner's token_check expiry: no verify heartbeat).
+KINDS = ("token", "token_expires_at", "id")
+NO_EXPIRY = "never"
 _NUMBER = re.compile(r"[0-9]+")
 
 
@@ -57,6 +61,12 @@ def stored_token(kept: Mapping) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
+def stored_expiry(kept: Mapping) -> str | None:
+    """The token's expiry SSM keeps (ISO 8601); None when the token does not expire or none was kept."""
+    value = kept.get("token_expires_at")
+    return value if isinstance(value, str) and value and value != NO_EXPIRY else None
+
+
 def gitlab_entries(
     runners: Sequence[Mapping], stored: Mapping[str, Mapping], *, with_tokens: bool = True
 ) -> list[dict]:
@@ -72,18 +82,23 @@ def gitlab_entries(
         token = stored_token(kept)
         if with_tokens and token:
             item["token"] = token
+            expires = stored_expiry(kept)
+            if expires:
+                item["token_expires_at"] = expires
         entries.append(item)
     return entries
 
 
 def undescribed(stored: Mapping[str, Mapping], runners: Sequence[Mapping], description_prefix: str) -> dict:
-    """The runners SSM keeps whose entry is no longer described: {'names': [...], 'entries': [...]}.
+    """The runners SSM keeps whose entry is no longer described: {'names': [...], 'entries': [...], 'parameters':
+    [...]}.
 
-    `names` (sorted) are the runners whose parameters go; `entries` are the gitlab_runner module's entries that
-    delete them from GitLab, by id when SSM keeps one, else by token; a runner SSM keeps neither for has no entry
-    (only its parameters go)."""
+    `names` (sorted) are the runners whose parameters go, `parameters` those parameters (`<name>/<kind>`, only the
+    ones SSM holds); `entries` are the gitlab_runner module's entries that delete them from GitLab, by id when SSM
+    keeps one, else by token; a runner SSM keeps neither for has no entry (only its parameters go)."""
     described = {entry["name"] for entry in runners}
     names = sorted(name for name in stored if name not in described)
+    parameters = [f"{name}/{kind}" for name in names for kind in KINDS if kind in (stored[name] or {})]
     entries = []
     for name in names:
         kept = stored[name] or {}
@@ -96,7 +111,7 @@ def undescribed(stored: Mapping[str, Mapping], runners: Sequence[Mapping], descr
         else:
             continue
         entries.append(item)
-    return {"names": names, "entries": entries}
+    return {"names": names, "entries": entries, "parameters": parameters}
 
 
 def paired(runners: Sequence[Mapping], results: Sequence[Mapping]) -> list[tuple[Mapping, Mapping]]:
@@ -113,13 +128,16 @@ def parameters_to_write(
     results: Sequence[Mapping], runners: Sequence[Mapping], stored: Mapping[str, Mapping]
 ) -> list[dict]:
     """The parameters a run must write, [{name, kind, value}]: a token GitLab made or re-keyed (one that differs
-    from the stored token), an id SSM does not hold yet (the value as a string, as SSM keeps it)."""
+    from the stored token) with its expiry, an id SSM does not hold yet (the value as a string, as SSM keeps it)."""
     found = []
     for entry, result in paired(runners, results):
         kept = stored.get(entry["name"]) or {}
         token = result.get("token")
         if token and token != (kept.get("token") or ""):
             found.append({"name": entry["name"], "kind": "token", "value": token})
+            expires = result.get("token_expires_at") or NO_EXPIRY
+            if expires != kept.get("token_expires_at"):
+                found.append({"name": entry["name"], "kind": "token_expires_at", "value": expires})
         runner_id = result.get("id")
         if runner_id and str(runner_id) != str(kept.get("id") or ""):
             found.append({"name": entry["name"], "kind": "id", "value": str(runner_id)})
@@ -127,8 +145,10 @@ def parameters_to_write(
 
 
 def runner_results(results: Sequence[Mapping], runners: Sequence[Mapping]) -> list[dict]:
-    """registration_result.runners: {name, description, id, status, runner_type, tags, changed, operation} per entry,
-    with no token (operation: the gitlab_runner module's, what the run did or in check mode would do). What GitLab
+    """registration_result.runners: {name, description, id, status, runner_type, tags, changed, operation,
+    contacted_at, managers} per entry, with no token (operation: the gitlab_runner module's, what the run did or in
+    check mode would do; contacted_at and managers: GitLab's view, as the runner's own managers left it, managers
+    None when GitLab was not asked). What GitLab
     answered wins; `status` is V(unknown) and `tags` empty when GitLab answered no runner (check
     mode before a create), and `runner_type` is then the entry's."""
     built = []
@@ -144,9 +164,24 @@ def runner_results(results: Sequence[Mapping], runners: Sequence[Mapping]) -> li
                 "tags": list(runner.get("tag_list") or []),
                 "changed": bool(result.get("changed")),
                 "operation": result.get("operation") or ("update" if result.get("changed") else "none"),
+                "contacted_at": runner.get("contacted_at"),
+                "managers": contacts(result.get("managers")),
             }
         )
     return built
+
+
+# What the summary says of a runner's managers: who they are and when they last spoke to GitLab.
+MANAGER_FIELDS = ("system_id", "version", "status", "contacted_at")
+
+
+def contacts(managers: object) -> list[dict] | None:
+    """GitLab's runner managers (GET /runners/:id/managers), as the summary reports them; None when not read."""
+    if not isinstance(managers, Sequence) or isinstance(managers, str):
+        return None
+    return [
+        {field: manager.get(field) for field in MANAGER_FIELDS} for manager in managers if isinstance(manager, Mapping)
+    ]
 
 
 def runner_tokens(results: Sequence[Mapping], runners: Sequence[Mapping]) -> dict[str, dict]:

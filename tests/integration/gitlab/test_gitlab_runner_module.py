@@ -331,6 +331,33 @@ def test_invalid_known_token_is_rekeyed(sb, converge):
     assert the_runner(sb, "rekeyed")["id"] == made["id"]
 
 
+def test_token_check_expiry_sends_no_heartbeat_and_rekeys_only_an_expired_token(sb, converge):
+    """token_check expiry with the id known: no POST /runners/verify (GitLab keeps the runner never contacted, with
+    no manager), the token stands until its recorded expiry, and an expired one is re-keyed, in check mode too."""
+    made = sb.create_runner(runner_type="group_type", group_id=INFRA_ID, description="quiet")
+    known = dict(GROUP, description="quiet", id=made["id"], token=made["token"], token_check="expiry", managers=True)
+
+    result, made_requests = step(sb, converge, known)
+    assert (result["changed"], result["operation"], result["token_source"]) == (False, "none", "given")
+    assert "verify" not in str(made_requests["by_route"]), made_requests["by_route"]
+    assert result["managers"] == []  # nothing contacted it: GitLab's own view, not a heartbeat of ours
+    assert the_runner(sb, "quiet")["status"] == "never_contacted"
+
+    expired = dict(known, token_expires_at="2020-01-01T00:00:00.000Z")
+    result, made_requests = step(sb, converge, expired, "--check")
+    assert (result["changed"], result["operation"], made_requests["mutating"]) == (True, "re-key", 0)
+    result, _made = step(sb, converge, expired)
+    assert (result["operation"], result["token_source"]) == ("re-key", "reset")
+    assert result["token"] == current_token(sb, made["id"]) != made["token"]
+    assert "verify" not in str(_made["by_route"])
+
+    # Without an id, only GitLab can tell which runner a token belongs to: it is verified.
+    known.pop("id")
+    result, made_requests = step(sb, converge, dict(known, token=result["token"]))
+    assert result["operation"] == "none"
+    assert "verify" in str(made_requests["by_route"])
+
+
 def test_created_but_unrecorded_runner_is_found_and_rekeyed(sb, converge):
     """A crash after the create, before the token was stored: the next run finds the runner (no duplicate); with
     token_reset: if_missing it re-keys it, and the token it returns is the one GitLab now accepts."""

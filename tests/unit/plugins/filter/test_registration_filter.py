@@ -76,6 +76,7 @@ def test_the_chain_the_role_runs():
     ]
     assert registration.registration_parameters(results, part["runners"], stored) == [
         {"name": "shell", "kind": "token", "value": "glrt-new"},
+        {"name": "shell", "kind": "token_expires_at", "value": "never"},
         {"name": "shell", "kind": "id", "value": "6"},
     ]
     assert [runner["status"] for runner in registration.registration_results(results, part["runners"])] == [
@@ -84,14 +85,14 @@ def test_the_chain_the_role_runs():
     ]
     assert set(registration.registration_tokens(results, part["runners"])) == {"small", "shell"}
     gone = registration.registration_undescribed({**stored, "old": {"id": "9"}}, part["runners"], "cif-")
-    assert gone == {"names": ["old"], "entries": [{"description": "cif-old", "id": 9}]}
+    assert gone == {"names": ["old"], "entries": [{"description": "cif-old", "id": 9}], "parameters": ["old/id"]}
 
 
 def test_stored_and_the_parameters_default_to_nothing_stored():
     part = plan_part()
     assert registration.registration_entries(part["runners"]) == registration.registration_entries(part["runners"], {})
     results = [{"id": 1, "token": TOKEN}, {"id": 2, "token": TOKEN}]
-    assert len(registration.registration_parameters(results, part["runners"])) == 4
+    assert len(registration.registration_parameters(results, part["runners"])) == 6  # token, expiry, id each
 
 
 @pytest.mark.parametrize(

@@ -708,3 +708,42 @@ def test_token_reset_reason(policy, token_given, token_valid, reason):
 )
 def test_version_at_least(version, at_least):
     assert _runner_spec.version_at_least(version, (14, 8)) is at_least
+
+
+# ---------------------------------------------------------------------------------------------- token_check expiry
+
+NOW = _runner_spec.moment("2026-12-07T12:00:00Z")
+
+
+@pytest.mark.parametrize(
+    ("expires_at", "expired"),
+    [
+        (None, False),  # recorded without an expiry: GitLab set none
+        ("", False),
+        ("2026-12-07T11:59:59.000Z", True),
+        ("2026-12-07T12:00:00Z", True),
+        ("2026-12-07T12:00:01+00:00", False),
+        ("2026-12-07T13:30:00+02:00", True),  # 11:30 UTC
+        ("2027-01-01T00:00:00.000Z", False),
+        ("2026-12-07T11:00:00", True),  # no zone: UTC, as GitLab writes it
+    ],
+)
+def test_has_expired(expires_at, expired):
+    assert _runner_spec.has_expired(expires_at, NOW) is expired
+
+
+def test_token_check_and_expiry_are_checked_before_any_request():
+    entry = {"description": "a", "runner_type": "instance_type", "id": 3, "token": "glrt-x"}
+    spec = _runner_spec.build_spec(dict(entry, token_check="expiry", token_expires_at="2027-01-01T00:00:00Z"), "")
+    assert (spec.token_check, spec.token_expires_at) == ("expiry", "2027-01-01T00:00:00Z")
+    assert _runner_spec.build_spec(entry, "").token_check == "verify"
+    with pytest.raises(SpecError, match=r"runners\[1\]\.token_check must be one of verify, expiry"):
+        _runner_spec.build_spec(dict(entry, token_check="sometimes"), "runners[1]")
+    with pytest.raises(SpecError, match="token_expires_at must be an ISO 8601 time"):
+        _runner_spec.build_spec(dict(entry, token_expires_at="next tuesday"), "")
+
+
+def test_token_reset_reason_names_why_a_token_no_longer_works():
+    why = "the given token expired at 2020-01-01T00:00:00Z"
+    assert _runner_spec.token_reset_reason("if_missing", True, False, why) == why
+    assert _runner_spec.token_reset_reason("if_invalid", True, True, why) is None

@@ -140,12 +140,20 @@ def test_undescribed_runners_by_id_else_by_token_else_only_their_parameters():
             {"description": "cif-half", "token": TOKEN_B},
             {"description": "cif-old", "id": 40},
         ],
+        # only the parameters SSM holds go
+        "parameters": ["bad-id/token", "bad-id/id", "bare/id", "half/token", "old/token", "old/id"],
     }
 
 
 def test_no_runner_undescribed():
-    assert undescribed({"small": {"id": "1"}, "grp": {"id": "2"}}, RUNNERS, "cif-") == {"names": [], "entries": []}
-    assert undescribed({}, [], "cif-") == {"names": [], "entries": []}
+    nothing = {"names": [], "entries": [], "parameters": []}
+    assert undescribed({"small": {"id": "1"}, "grp": {"id": "2"}}, RUNNERS, "cif-") == nothing
+    assert undescribed({}, [], "cif-") == nothing
+
+
+def test_a_runners_expiry_parameter_goes_with_it():
+    stored = {"old": {"token": TOKEN_B, "token_expires_at": "never", "id": "40"}}
+    assert undescribed(stored, RUNNERS, "cif-")["parameters"] == ["old/token", "old/token_expires_at", "old/id"]
 
 
 def test_every_stored_runner_is_undescribed_when_the_plan_has_none():
@@ -159,12 +167,15 @@ def result(runner_id: int | None, token: str | None, **more) -> dict:
     return {"description": "d", "id": runner_id, "token": token, "changed": False, "runner": None, **more}
 
 
-def test_a_created_runner_writes_its_token_then_its_id():
-    written = parameters_to_write([result(12, TOKEN_A), result(13, TOKEN_B)], RUNNERS, {})
+def test_a_created_runner_writes_its_token_its_expiry_then_its_id():
+    expiring = result(13, TOKEN_B, token_expires_at="2027-01-01T00:00:00.000Z")
+    written = parameters_to_write([result(12, TOKEN_A), expiring], RUNNERS, {})
     assert written == [
         {"name": "small", "kind": "token", "value": TOKEN_A},
+        {"name": "small", "kind": "token_expires_at", "value": "never"},  # GitLab set no expiry
         {"name": "small", "kind": "id", "value": "12"},
         {"name": "grp", "kind": "token", "value": TOKEN_B},
+        {"name": "grp", "kind": "token_expires_at", "value": "2027-01-01T00:00:00.000Z"},
         {"name": "grp", "kind": "id", "value": "13"},
     ]
 
@@ -177,7 +188,27 @@ def test_nothing_written_when_ssm_holds_the_token_and_id():
 def test_a_re_keyed_runner_writes_only_its_new_token():
     stored = {"small": {"token": TOKEN_A, "id": "12"}, "grp": {"token": TOKEN_B, "id": "13"}}
     written = parameters_to_write([result(12, "glrt-new"), result(13, TOKEN_B)], RUNNERS, stored)
+    assert written == [
+        {"name": "small", "kind": "token", "value": "glrt-new"},
+        {"name": "small", "kind": "token_expires_at", "value": "never"},
+    ]
+
+
+def test_a_re_keyed_token_with_the_same_expiry_keeps_the_stored_expiry():
+    stored = {"small": {"token": TOKEN_A, "token_expires_at": "never", "id": "12"}}
+    written = parameters_to_write([result(12, "glrt-new"), result(None, None)], RUNNERS, stored)
     assert written == [{"name": "small", "kind": "token", "value": "glrt-new"}]
+
+
+def test_the_stored_expiry_goes_with_the_token_to_the_module_never_the_no_expiry_mark():
+    stored = {
+        "small": {"token": TOKEN_A, "token_expires_at": "2027-01-01T00:00:00Z", "id": "12"},
+        "grp": {"token": TOKEN_B, "token_expires_at": "never", "id": "13"},
+    }
+    entries = gitlab_entries(RUNNERS, stored)
+    assert entries[0]["token_expires_at"] == "2027-01-01T00:00:00Z"
+    assert "token_expires_at" not in entries[1]
+    assert "token_expires_at" not in gitlab_entries(RUNNERS, stored, with_tokens=False)[0]
 
 
 def test_an_id_ssm_does_not_hold_yet_is_written_alone():
@@ -198,9 +229,24 @@ def test_nothing_written_for_a_runner_without_id_or_token():
 
 
 def test_results_take_gitlabs_answer_and_hold_no_token():
-    answered = {"status": "online", "runner_type": "instance_type", "tag_list": ["docker", "aws"]}
+    answered = {
+        "status": "online",
+        "runner_type": "instance_type",
+        "tag_list": ["docker", "aws"],
+        "contacted_at": "2026-12-07T10:00:00.000Z",
+    }
+    managers = [{"id": 3, "system_id": "s_0a1b", "version": "18.9.0", "status": "online", "contacted_at": "2026",
+                 "platform": "linux"}]  # fmt: skip
     results = [
-        result(12, TOKEN_A, description="cif-small", changed=True, runner=answered, token_source="created"),
+        result(
+            12,
+            TOKEN_A,
+            description="cif-small",
+            changed=True,
+            runner=answered,
+            token_source="created",
+            managers=managers,
+        ),
         result(13, TOKEN_B, description="cif-grp", runner={"status": "never_contacted", "runner_type": "group_type"}),
     ]
     assert runner_results(results, RUNNERS) == [
@@ -213,6 +259,8 @@ def test_results_take_gitlabs_answer_and_hold_no_token():
             "tags": ["docker", "aws"],
             "changed": True,
             "operation": "update",  # a result without one (an older module's) is read from changed
+            "contacted_at": "2026-12-07T10:00:00.000Z",
+            "managers": [{"system_id": "s_0a1b", "version": "18.9.0", "status": "online", "contacted_at": "2026"}],
         },
         {
             "name": "grp",
@@ -223,6 +271,8 @@ def test_results_take_gitlabs_answer_and_hold_no_token():
             "tags": [],
             "changed": False,
             "operation": "none",
+            "contacted_at": None,
+            "managers": None,  # GitLab was not asked
         },
     ]
     assert TOKEN_A not in repr(runner_results(results, RUNNERS))
@@ -241,6 +291,8 @@ def test_results_when_gitlab_answered_no_runner_fall_back_to_the_entry():
             "tags": [],
             "changed": False,
             "operation": "none",
+            "contacted_at": None,
+            "managers": None,
         },
         {
             "name": "grp",
@@ -251,6 +303,8 @@ def test_results_when_gitlab_answered_no_runner_fall_back_to_the_entry():
             "tags": [],
             "changed": False,
             "operation": "none",
+            "contacted_at": None,
+            "managers": None,
         },
         {
             "name": "untyped",
@@ -261,6 +315,8 @@ def test_results_when_gitlab_answered_no_runner_fall_back_to_the_entry():
             "tags": [],
             "changed": False,
             "operation": "none",
+            "contacted_at": None,
+            "managers": None,
         },
     ]
 
