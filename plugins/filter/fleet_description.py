@@ -35,12 +35,16 @@ def fleet_description_problems(description: object) -> list[str]:
     return problems(description)
 
 
-def fleet_plan(description: object, account_id: object = None, images: object = None) -> dict:
-    """{'problems': [...], 'plan': {...}}: the resolved plan, empty when the description has problems."""
+def fleet_plan(description: object, account_id: object = None, images: object = None, variables: object = None) -> dict:
+    """{'problems': [...], 'plan': {...}}: the resolved plan, empty when the description has problems (a fleet_*
+    name among `variables`, the variables the play sees, that the fleet does not know is one)."""
     if account_id is not None and not (isinstance(account_id, str) and account_id.isdigit()):
         raise AnsibleFilterError("fleet_plan: account_id must be the 12-digit AWS account id, or omitted")
     images = mapping("fleet_plan", "images (public parameter names to AMI ids)", images if images is not None else {})
-    return resolve(description, account_id=account_id or None, images=images)
+    names = listing("fleet_plan", "variables (the names of the variables the play sees)", variables or [])
+    if not all(isinstance(name, str) for name in names):
+        raise AnsibleFilterError("fleet_plan: variables must be a list of variable names (strings)")
+    return resolve(description, account_id=account_id or None, images=images, variables=names)
 
 
 def fleet_host_runners(runners: object, tokens: object = None, preview: object = False) -> list[dict]:

@@ -4,9 +4,18 @@
 
 `problems(description)` takes the fleet_* variables as one mapping (a variable that is not set is
 absent or None) and returns every problem it finds, each one sentence that names the variable's path
-(`fleet_runners[1].executor`, `fleet_network.vpc_cidr`), says what is allowed and what it got. It never raises on
+(`fleet_runners[small].executor`, `fleet_network.vpc_cidr`), says what is allowed and what it got. It never raises on
 odd input (a string where a list goes, null, booleans where numbers go) and never shows the value of the GitLab API
 token, or of any key that looks like a secret: such values are described ("is empty", "is not a string"), not shown.
+
+Messages help to fix what they report:
+- an unknown name, at any level (a top-level fleet_* variable when the caller passes the names the play sees, an
+  entry key, a key of fleet_network, fleet_managers, fleet_cache, fleet_runner_settings or an autoscaling policy),
+  is refused with the nearest known one (`nearest`: "did you mean idle_time?"), else with the list of known ones;
+- a runner entry is named by its name (`fleet_runners[small].idle_time`) when that name is valid and names that
+  entry alone, else by its index (`fleet_runners[2]`), so the name's own problems are said at the index;
+- every duration and size states its unit, and a value of another form with one clear meaning ("30m" where seconds
+  are asked, "50GiB" where GiB are) is refused with the number to write (`Checker.measure`).
 
 This is the validation half of the fleet model: `_fleet_plan.resolve()` builds the plan every role takes only from
 a description with no problem, so the roles do not check these rules again. They include what GitLab refuses
@@ -19,14 +28,18 @@ Note that this plugin util is PRIVATE to the collection. It can have breaking ch
 
 from __future__ import annotations
 
+import difflib
 import ipaddress
 import re
 import urllib.parse
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from fractions import Fraction
+from typing import NamedTuple
 
 from ansible_collections.runnerfleet.gitlab_aws.plugins.plugin_utils._cronexpr import cron_problem, runs_every_second
 from ansible_collections.runnerfleet.gitlab_aws.plugins.plugin_utils._images import architectures
 from ansible_collections.runnerfleet.gitlab_aws.plugins.plugin_utils._runner_config import known_timezone
+from ansible_collections.runnerfleet.gitlab_aws.plugins.plugin_utils._runner_config_schema import ROOT_TABLE, TABLES
 
 FLEET_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{1,30}[a-z0-9]\Z")
 REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-[0-9]+\Z")
@@ -54,6 +67,42 @@ SSH_USER = re.compile(r"^[a-z_][a-z0-9_-]{0,31}\Z")
 TAG_PUNCTUATION = frozenset(" _.:/=+-@")
 
 REQUIRED = ("fleet_name", "fleet_region", "fleet_gitlab_url", "fleet_gitlab_api_token", "fleet_runners")
+# The fleet description's variables, in the order pre-flight reads them (playbooks/vars/fleet_description.yml, whose
+# keys a unit test compares with these). fleet_tags is derived (fleet_extra_tags, fleet_tag_key and the fleet's name)
+# unless the user sets it.
+VARIABLES = (
+    "fleet_name",
+    "fleet_region",
+    "fleet_gitlab_url",
+    "fleet_gitlab_api_token",
+    "fleet_gitlab_validate_certs",
+    "fleet_extra_tags",
+    "fleet_tag_key",
+    "fleet_tags",
+    "fleet_network",
+    "fleet_managers",
+    "fleet_cache",
+    "fleet_worker_ami",
+    "fleet_runner_install",
+    "fleet_gitlab_runner_version",
+    "fleet_docker_machine_version",
+    "fleet_docker_machine_sha256",
+    "fleet_runner_settings",
+    "fleet_runners",
+)
+# The other fleet_* variables a play may see: the ones the playbooks set, register or take as extra vars. Any other
+# fleet_* name is a typo (fleet_cach:) that Ansible would silently ignore.
+PLAY_VARIABLES = {
+    "fleet_description": "playbooks/vars/fleet_description.yml: the variables above as one mapping",
+    "fleet_plan": "pre-flight's fact: the resolved plan every later play and role reads",
+    "fleet_aws_caller": "pre-flight registers who AWS says we are",
+    "fleet_default_images": "pre-flight's fact: the default images' AMI ids",
+    "fleet_gitlab_version": "playbooks/tasks/gitlab_version.yml registers GitLab's answer",
+    "fleet_aws_session_token": "playbooks/vars/fleet_roles.yml: AWX's AWS_SECURITY_TOKEN",
+    "fleet_remove_cache": "teardown's extra var: -e fleet_remove_cache=true removes the cache bucket",
+    "fleet_controller": "playbooks/vars/runner_hosts.yml: the controller's variables, on the managers",
+}
+KNOWN_VARIABLES = (*VARIABLES, *PLAY_VARIABLES)
 NETWORK_DEFAULTS: dict = {
     "vpc_cidr": "10.80.0.0/16",
     "az_count": 2,
@@ -140,6 +189,11 @@ ENTRY_KEYS: dict[str, tuple[str, ...] | None] = {
     "autoscaling_group": ("docker-autoscaler",),
 }
 POLICY_KEYS = ("periods", "timezone", "idle_count", "idle_time")
+# fleet_runner_settings: config.toml's global keys, but for runners (the entries make them).
+SETTINGS_KEYS = tuple(key for key, _type in TABLES[ROOT_TABLE] if key != "runners")
+# How alike an unknown name and a known one must be (difflib's ratio, after `normalized`) to suggest the known one:
+# 0.75 takes one typo in a short key (spto, nmae: 0.75), not a different word (docker for locked: 0.67).
+SUGGESTION_CUTOFF = 0.75
 # The defaults runner_host and worker_pool apply, for the capacity arithmetic.
 DEFAULT_MAX_INSTANCES = 10
 DEFAULT_CAPACITY = 1
@@ -153,11 +207,15 @@ MIN_MASKED = 8
 Network = ipaddress.IPv4Network
 
 
-def problems(description: object) -> list[str]:
-    """Every problem of the fleet description, one sentence each, naming the variable; [] when it is valid."""
+def problems(description: object, variables: Iterable[str] = ()) -> list[str]:
+    """Every problem of the fleet description, one sentence each, naming the variable; [] when it is valid.
+
+    `variables` are the names of the variables the play sees (pre-flight passes those that start with fleet_): a
+    fleet_* name the fleet does not know is a typo, which Ansible alone would ignore."""
     if not isinstance(description, Mapping):
         return [f"the fleet description must be a mapping of the fleet_* variables, got {kind(description)}"]
     check = Checker(description)
+    check_variables(check, variables)
     for function in (
         check_required,
         check_identity,
@@ -251,8 +309,9 @@ class Checker:
             return False
         return True
 
-    def mapping(self, path: str, value: object, allowed: Sequence[str] | None = None) -> bool:
-        """A mapping with string keys, only the allowed ones (when given), and no null value."""
+    def mapping(self, path: str, value: object, allowed: Sequence[str] | None = None, what: str = "") -> bool:
+        """A mapping with string keys, only the allowed ones (when given; `what` names them in a message: "a
+        fleet_network key"), and no null value."""
         if not isinstance(value, Mapping):
             self.add(path, f"must be a mapping; got {self.got(value)}")
             return False
@@ -261,17 +320,66 @@ class Checker:
             if not isinstance(key, str):
                 self.add(path, f"has the key {self.got(key)}; keys must be strings")
                 usable = False
-        unknown = sorted(
-            str(key) for key in value if isinstance(key, str) and allowed is not None and key not in allowed
-        )
-        if unknown:
-            self.add(path, f"has unknown keys {', '.join(unknown)}; allowed: {', '.join(allowed or ())}")
+        if allowed is not None:
+            for key in sorted(key for key in value if isinstance(key, str) and key not in allowed):
+                self.unknown(f"{path}.{key}", key, what or f"a {path} key", allowed)
         if allowed is not None:
             for key in allowed:
                 if key in value and value[key] is None:
                     self.add(f"{path}.{key}", "is null; give it a value, or leave the key out for the default")
                     usable = False
         return usable
+
+    def unknown(
+        self, path: str, name: str, what: str, known: Sequence[str], *, hint: str = "", listed: Sequence[str] = ()
+    ) -> None:
+        """An unknown key or variable: the known name it most likely is, else the known names (or the `listed` ones
+        of them, the ones a user sets). `hint` says where the name may belong instead ("(config.toml keys go under
+        config)")."""
+        hint = f" {hint}" if hint else ""
+        meant = nearest(name, known)
+        if meant is not None:
+            self.add(path, f"is not {what}; did you mean {meant}?{hint}")
+        else:
+            self.add(path, f"is not {what}{hint}; allowed: {', '.join(listed or known)}")
+
+    def measure(
+        self,
+        path: str,
+        value: object,
+        unit: Unit,
+        low: int,
+        high: int | None = None,
+        *,
+        zero_means: str = "",
+        why: str = "",
+    ) -> bool:
+        """A whole number of `unit` from low to high (or 0, when zero_means says what 0 means; `why` says where the
+        bounds come from). A value written in
+        another form with one clear meaning ("30m" for seconds) is refused with the number to write, not converted:
+        the description keeps the one form its documentation and the roles' argument specs give, and the user learns
+        the unit where the value is written."""
+        allowed = whole_number(unit.name, low, high)
+        if zero_means:
+            allowed = f"0 ({zero_means}) or {allowed}"
+        if why:
+            allowed = f"{allowed} ({why})"
+
+        def fits(number: object) -> bool:
+            in_range = is_int(number) and number >= low and (high is None or number <= high)
+            return in_range or (bool(zero_means) and is_int(number) and number == 0)
+
+        if fits(value):
+            return True
+        meant = unit.reading(value) if unit.reading is not None and isinstance(value, str) else None
+        if meant is None:
+            self.add(path, f"must be {allowed}; got {self.got(value)}")
+        elif fits(meant):
+            key = path.rsplit(".", 1)[-1]
+            self.add(path, f"is in {unit.name}: {self.got(value)} is {meant} {unit.name}; write {key}: {meant}")
+        else:
+            self.add(path, f"is in {unit.name}: {self.got(value)} is {meant} {unit.name}, but it must be {allowed}")
+        return False
 
     def ids(self, path: str, value: object, what: str, pattern: re.Pattern) -> list[str]:
         """A list of unique ids of one form; the valid ones."""
@@ -288,6 +396,68 @@ class Checker:
 
 
 # --- Helpers ----------------------------------------------------------------------------------------------------
+
+
+def nearest(name: str, known: Iterable[str]) -> str | None:
+    """The known name an unknown one most likely means: the same but for case, - for _ or the fleet_ prefix
+    (Idle-Time, fleet-cache), else the closest spelling (idle_tme, fleet_cach), else None. The fleet_ prefix is left
+    out of the comparison, where every top-level name would otherwise look alike (fleet_cach is as close to
+    fleet_tags as executer is to executor)."""
+    by_form = {normalized(each): each for each in known}
+    same = by_form.get(normalized(name))
+    if same is not None:
+        return same
+    close = difflib.get_close_matches(normalized(name), list(by_form), n=1, cutoff=SUGGESTION_CUTOFF)
+    return by_form[close[0]] if close else None
+
+
+def normalized(name: str) -> str:
+    return name.strip().lower().replace("-", "_").removeprefix("fleet_")
+
+
+class Unit(NamedTuple):
+    """A unit a value is counted in, and how a value written in another form reads in it (None: no other form has
+    one clear meaning)."""
+
+    name: str
+    reading: Callable[[str], int | None] | None = None
+
+
+# A Go duration, the form config.toml takes for durations: "1h30m", "90s", "1.5h" (ns, us, ms, s, m, h).
+GO_DURATION = re.compile(r"^(?:(?:\d+(?:\.\d*)?|\.\d+)(?:ns|us|µs|μs|ms|s|m|h))+\Z")
+GO_DURATION_PART = re.compile(r"(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)")
+SECONDS_IN = {"ns": Fraction(1, 10**9), "us": Fraction(1, 10**6), "µs": Fraction(1, 10**6), "μs": Fraction(1, 10**6)}
+SECONDS_IN.update({"ms": Fraction(1, 1000), "s": Fraction(1), "m": Fraction(60), "h": Fraction(3600)})
+# A size in GiB or TiB, as EBS counts volumes ("50GiB", "50G", "1TiB"). "50GB" is not read: GB are not GiB.
+BINARY_SIZE = re.compile(r"^(\d+)\s*(G|Gi|GiB|T|Ti|TiB)\Z")
+GIB_IN = {"G": 1, "Gi": 1, "GiB": 1, "T": 1024, "Ti": 1024, "TiB": 1024}
+
+
+def duration_seconds(text: str) -> int | None:
+    """The whole seconds a Go duration means ("30m": 1800), else None (not a duration, or not whole seconds)."""
+    if not GO_DURATION.match(text.strip()):
+        return None
+    total = sum(Fraction(number) * SECONDS_IN[unit] for number, unit in GO_DURATION_PART.findall(text))
+    return int(total) if total.denominator == 1 else None
+
+
+def size_gib(text: str) -> int | None:
+    """The GiB a size in GiB or TiB means ("1TiB": 1024), else None."""
+    match = BINARY_SIZE.match(text.strip())
+    return int(match.group(1)) * GIB_IN[match.group(2)] if match else None
+
+
+SECONDS = Unit("seconds", duration_seconds)
+GIB = Unit("GiB", size_gib)
+DAYS = Unit("days")
+
+
+def whole_number(unit: str, low: int, high: int | None) -> str:
+    return (
+        f"a whole number of {unit} from {low} to {high}"
+        if high is not None
+        else f"a whole number of {unit}, {low} or more"
+    )
 
 
 def is_int(value: object) -> bool:
@@ -335,6 +505,14 @@ def network(text: object) -> Network | None:
 
 
 # --- Checks, one area at a time ---------------------------------------------------------------------------------
+
+
+def check_variables(check: Checker, variables: Iterable[str]) -> None:
+    """Every fleet_* variable the play sees is one the fleet knows: Ansible ignores a misspelt one (fleet_cach:)."""
+    unknown = sorted({name for name in variables if isinstance(name, str) and name.startswith("fleet_")})
+    for name in unknown:
+        if name not in KNOWN_VARIABLES:
+            check.unknown(name, name, "a fleet variable", KNOWN_VARIABLES, listed=VARIABLES)
 
 
 def check_required(check: Checker) -> None:
@@ -494,7 +672,7 @@ def check_network(check: Checker) -> None:
     given = check.get("fleet_network")
     if given is None:
         return
-    check.mapping("fleet_network", given, tuple(NETWORK_DEFAULTS))
+    check.mapping("fleet_network", given, tuple(NETWORK_DEFAULTS), "a fleet_network key")
     if not isinstance(given, Mapping):
         return
     settings = merged(NETWORK_DEFAULTS, given)
@@ -649,7 +827,7 @@ def check_managers(check: Checker) -> None:
     given = check.get("fleet_managers")
     path = "fleet_managers"
     if given is not None:
-        check.mapping(path, given, tuple(MANAGER_DEFAULTS))
+        check.mapping(path, given, tuple(MANAGER_DEFAULTS), "a fleet_managers key")
         if not isinstance(given, Mapping):
             return
     settings = merged(MANAGER_DEFAULTS, given)
@@ -701,11 +879,11 @@ def check_cache(check: Checker) -> None:
     path = "fleet_cache"
     if given is None:
         return
-    check.mapping(path, given, tuple(CACHE_DEFAULTS))
+    check.mapping(path, given, tuple(CACHE_DEFAULTS), "a fleet_cache key")
     if not isinstance(given, Mapping):
         return
     settings = merged(CACHE_DEFAULTS, given)
-    check.integer(f"{path}.expiration_days", settings["expiration_days"], 1)
+    check.measure(f"{path}.expiration_days", settings["expiration_days"], DAYS, 1)
     check.optional(
         f"{path}.kms_key_id", settings["kms_key_id"], "a KMS key id, key ARN, alias/NAME or alias ARN", KMS_KEY
     )
@@ -734,17 +912,19 @@ def check_settings(check: Checker) -> None:
     path = "fleet_runner_settings"
     if settings is None:
         return
-    if not check.mapping(path, settings):
+    check.mapping(path, settings, SETTINGS_KEYS, "a fleet_runner_settings key")
+    if not isinstance(settings, Mapping):
         return
     rules = {
         "concurrent": lambda where, value: check.integer(where, value, 1),
-        "check_interval": lambda where, value: check.integer(where, value, 0),
-        "shutdown_timeout": lambda where, value: check.integer(where, value, 0),
+        "check_interval": lambda where, value: check.measure(where, value, SECONDS, 0),
+        "shutdown_timeout": lambda where, value: check.measure(where, value, SECONDS, 0),
         "log_format": lambda where, value: check.choice(where, value, LOG_FORMATS),
         "log_level": lambda where, value: check.choice(where, value, LOG_LEVELS),
     }
     for key, rule in rules.items():
-        if key in settings:
+        # A null value was reported by check.mapping.
+        if settings.get(key) is not None:
             rule(f"{path}.{key}", settings[key])
 
 
@@ -765,17 +945,30 @@ def check_runners(check: Checker) -> None:
     if not runners:
         check.add(path, "is empty; the fleet needs at least one runner entry")
         return
-    check_docker_machine_install(check, runners)
-    for index, entry in enumerate(runners):
-        where = f"{path}[{index}]"
+    paths = entry_paths(runners)
+    check_docker_machine_install(check, runners, paths)
+    for entry, where in zip(runners, paths, strict=True):
         if not isinstance(entry, Mapping):
             check.add(where, f"must be a mapping (name, runner_type, executor, ...); got {check.got(entry)}")
             continue
         check_entry(check, where, entry)
-    check_unique_names(check, runners)
+    check_unique_names(check, runners, paths)
 
 
-def check_unique_names(check: Checker, runners: Sequence) -> None:
+def entry_paths(runners: Sequence) -> list[str]:
+    """How messages name each entry: by its name (fleet_runners[small]), which the user sees in the file, when the
+    name is valid and names that entry alone; else by its index (fleet_runners[2]), so that a missing, malformed or
+    repeated name is reported at the index. A name of digits alone would read as an index: it gets the index too."""
+    names = [entry.get("name") if isinstance(entry, Mapping) else None for entry in runners]
+    return [
+        f"fleet_runners[{name}]"
+        if isinstance(name, str) and RUNNER_NAME.match(name) and not name.isdigit() and names.count(name) == 1
+        else f"fleet_runners[{index}]"
+        for index, name in enumerate(names)
+    ]
+
+
+def check_unique_names(check: Checker, runners: Sequence, paths: Sequence[str]) -> None:
     """Entry names name the runner in GitLab, its SSM parameters and its Auto Scaling group (<fleet>-<name>, unless
     the entry names its group): each must be unique, and so must the groups."""
     names: dict[str, int] = {}
@@ -785,11 +978,10 @@ def check_unique_names(check: Checker, runners: Sequence) -> None:
         name = entry.get("name") if isinstance(entry, Mapping) else None
         if not (isinstance(name, str) and RUNNER_NAME.match(name)):
             continue
-        where = f"fleet_runners[{index}]"
+        where = paths[index]
         if name in names:
             check.add(
-                f"{where}.name",
-                f"{check.got(name)} is also the name of fleet_runners[{names[name]}]; names must be unique",
+                f"{where}.name", f"{check.got(name)} is also the name of {paths[names[name]]}; names must be unique"
             )
             continue
         names[name] = index
@@ -799,18 +991,18 @@ def check_unique_names(check: Checker, runners: Sequence) -> None:
         if isinstance(group, str) and group in groups:
             check.add(
                 f"{where}.autoscaling_group",
-                f"{check.got(group)} is also the Auto Scaling group of fleet_runners[{groups[group]}]; each "
+                f"{check.got(group)} is also the Auto Scaling group of {paths[groups[group]]}; each "
                 "docker-autoscaler entry needs its own group",
             )
         elif isinstance(group, str):
             groups[group] = index
 
 
-def check_docker_machine_install(check: Checker, runners: Sequence) -> None:
+def check_docker_machine_install(check: Checker, runners: Sequence, paths: Sequence[str]) -> None:
     """docker+machine entries need GitLab's docker-machine fork on the managers, pinned and checked."""
     machines = [
-        f"fleet_runners[{index}]"
-        for index, entry in enumerate(runners)
+        where
+        for entry, where in zip(runners, paths, strict=True)
         if isinstance(entry, Mapping) and entry.get("executor") == "docker+machine"
     ]
     install = check.get("fleet_runner_install")
@@ -840,9 +1032,8 @@ def check_entry(check: Checker, where: str, entry: Mapping) -> None:
         if not isinstance(key, str):
             check.add(where, f"has the key {check.got(key)}; keys must be strings")
     for key in unknown:
-        check.add(
-            f"{where}.{key}",
-            f"is not a runner entry key (config.toml keys go under config); allowed: {', '.join(sorted(ENTRY_KEYS))}",
+        check.unknown(
+            f"{where}.{key}", key, "a runner entry key", sorted(ENTRY_KEYS), hint="(config.toml keys go under config)"
         )
     for key in keys:
         if key in ENTRY_KEYS and entry[key] is None and key not in ("name", "runner_type", "executor"):
@@ -899,12 +1090,14 @@ def check_gitlab_attributes(check: Checker, where: str, entry: Mapping) -> None:
         check.add(f"{where}.locked", f"is true, but only project runners can be locked; runner_type is {runner_type}")
     if "access_level" in entry:
         check.choice(f"{where}.access_level", entry["access_level"], ACCESS_LEVELS)
-    timeout = entry.get("maximum_timeout")
-    if timeout is not None and (not is_int(timeout) or (timeout != 0 and timeout < MIN_MAXIMUM_TIMEOUT)):
-        check.add(
+    if "maximum_timeout" in entry:
+        check.measure(
             f"{where}.maximum_timeout",
-            f"must be 0 (no limit) or an integer of {MIN_MAXIMUM_TIMEOUT} seconds or more (GitLab's minimum); "
-            f"got {check.got(timeout)}",
+            entry["maximum_timeout"],
+            SECONDS,
+            MIN_MAXIMUM_TIMEOUT,
+            zero_means="no limit",
+            why="GitLab's minimum",
         )
     note = entry.get("maintenance_note")
     if note is not None and check.string(f"{where}.maintenance_note", note, "a string") and len(note) > MAX_NOTE:
@@ -1016,7 +1209,7 @@ def check_workers(check: Checker, where: str, entry: Mapping, executor: str) -> 
 
 def check_machine_settings(check: Checker, where: str, entry: Mapping) -> None:
     rules = {
-        "root_size": lambda path, value: check.integer(path, value, 8, 16384),
+        "root_size": lambda path, value: check.measure(path, value, GIB, 8, 16384),
         "volume_type": lambda path, value: check.choice(path, value, VOLUME_TYPES),
         "ssh_user": lambda path, value: check.string(path, value, "a login name such as ubuntu or ec2-user", SSH_USER),
         "spot_allocation_strategy": lambda path, value: check.choice(path, value, SPOT_STRATEGIES),
@@ -1076,9 +1269,11 @@ def check_capacity(check: Checker, where: str, entry: Mapping, executor: str) ->
         or check.integer(f"{where}.capacity_per_instance", entry["capacity_per_instance"], 1),
         "limit": "limit" not in entry or check.integer(f"{where}.limit", entry["limit"], 1),
     }
-    for key, low in (("idle_count", 0), ("idle_time", 0), ("max_builds", 1)):
+    for key, low in (("idle_count", 0), ("max_builds", 1)):
         if key in entry:
             ok[key] = check.integer(f"{where}.{key}", entry[key], low)
+    if "idle_time" in entry:
+        check.measure(f"{where}.idle_time", entry["idle_time"], SECONDS, 0)
     capacity = None
     if executor == "docker-autoscaler" and ok["max_instances"] and ok["capacity_per_instance"]:
         instances = entry.get("max_instances", DEFAULT_MAX_INSTANCES)
@@ -1111,7 +1306,7 @@ def check_autoscaling(check: Checker, where: str, entry: Mapping, executor: str,
         return
     for index, policy in enumerate(policies):
         item = f"{path}[{index}]"
-        check.mapping(item, policy, POLICY_KEYS)
+        check.mapping(item, policy, POLICY_KEYS, "an autoscaling policy key")
         if isinstance(policy, Mapping):
             check_policy(check, item, policy, executor, capacity)
 
@@ -1131,7 +1326,7 @@ def check_policy(check: Checker, item: str, policy: Mapping, executor: str, capa
             f"{item}.timezone", f"must be a time zone name such as Europe/Berlin or UTC; got {check.got(timezone)}"
         )
     if policy.get("idle_time") is not None:
-        check.integer(f"{item}.idle_time", policy["idle_time"], 0)
+        check.measure(f"{item}.idle_time", policy["idle_time"], SECONDS, 0)
     idle_count = policy.get("idle_count")
     counted = idle_count is not None and check.integer(f"{item}.idle_count", idle_count, 0)
     if counted and capacity is not None and idle_count > capacity:

@@ -66,28 +66,6 @@ UNKNOWN_ACCOUNT = "000000000000"
 
 # What each part of the plan repeats of the fleet as a whole, so that a role fed one part has all it needs.
 ROLE_FLEET_KEYS = ("name", "region", "tag_key", "tags")
-# The fleet description's variables, in the order pre-flight reads them. fleet_tags is derived (fleet_extra_tags,
-# fleet_tag_key and the fleet's name) unless the user sets it.
-VARIABLES = (
-    "fleet_name",
-    "fleet_region",
-    "fleet_gitlab_url",
-    "fleet_gitlab_api_token",
-    "fleet_gitlab_validate_certs",
-    "fleet_extra_tags",
-    "fleet_tag_key",
-    "fleet_tags",
-    "fleet_network",
-    "fleet_managers",
-    "fleet_cache",
-    "fleet_worker_ami",
-    "fleet_runner_install",
-    "fleet_gitlab_runner_version",
-    "fleet_docker_machine_version",
-    "fleet_docker_machine_sha256",
-    "fleet_runner_settings",
-    "fleet_runners",
-)
 # What GitLab keeps of an entry (the registration role's gitlab_runner arguments): its type and owner, and the
 # attributes GitLab lets a client set, but for the description (the fleet's) and tag_list (the entry's tags).
 GITLAB_KEYS = (
@@ -100,13 +78,22 @@ GITLAB_KEYS = (
 HOST_KEYS = tuple(sorted(ENTRY_KEYS - RUNNER_STATE_KEYS))
 
 
-def resolve(description: object, *, account_id: str | None = None, images: Mapping[str, str] | None = None) -> dict:
+def resolve(
+    description: object,
+    *,
+    account_id: str | None = None,
+    images: Mapping[str, str] | None = None,
+    variables: Sequence[str] = (),
+) -> dict:
     """{'problems': [...], 'plan': {...}}: the plan only when there is no problem (else an empty mapping).
+
+    `variables` are the names of the fleet_* variables the play sees: one the fleet does not know is a problem (a
+    typo such as fleet_cach, which Ansible alone would ignore).
 
     `images` maps AWS's public image parameters to the AMI ids they hold in the fleet's region (pre-flight reads the
     plan's fleet.image_parameters). A machine whose description names no AMI takes its default image's id from it;
     without it, that AMI stays empty and the machine's ami_parameter says which parameter to read."""
-    found = problems(description)
+    found = problems(description, variables)
     if found:
         return {"problems": found, "plan": {}}
     return {"problems": [], "plan": build(description, account_id=account_id, images=images or {})}

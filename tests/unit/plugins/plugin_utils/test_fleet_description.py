@@ -8,21 +8,31 @@ part of a message."""
 from __future__ import annotations
 
 import copy
+import re
 from pathlib import Path
 
 import pytest
 import yaml
+from ansible.errors import AnsibleFilterError
 from ansible_collections.runnerfleet.gitlab_aws.plugins.filter.fleet_description import (
     FilterModule,
     fleet_description_problems,
+    fleet_plan,
 )
 from ansible_collections.runnerfleet.gitlab_aws.plugins.plugin_utils import _fleet_description
-from ansible_collections.runnerfleet.gitlab_aws.plugins.plugin_utils._fleet_description import problems
+from ansible_collections.runnerfleet.gitlab_aws.plugins.plugin_utils._fleet_description import (
+    KNOWN_VARIABLES,
+    PLAY_VARIABLES,
+    VARIABLES,
+    nearest,
+    problems,
+)
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 COLLECTION_ROOT = Path(_fleet_description.__file__).resolve().parents[2]
 EXAMPLE = COLLECTION_ROOT / "group_vars" / "all" / "fleet.yml"
+PREFLIGHT_DESCRIPTION = COLLECTION_ROOT / "playbooks" / "vars" / "fleet_description.yml"
 TOKEN = "glpat-unit-SECRET-4f9c2a"
 AMI = "ami-0123456789abcdef0"
 # The example's Jinja values, rendered with plain values as the sandbox's environment would give them.
@@ -108,7 +118,7 @@ def test_the_example_passes_without_any_ami():
 def test_an_entry_may_not_mix_architectures():
     (found,) = problems(changed(("fleet_runners.0.instance_types", ["m7g.large", "m5.large", "t4g.large"])))
     assert found == (
-        "fleet_runners[0].instance_types mixes architectures (arm64: m7g.large, t4g.large; x86_64: m5.large); one "
+        "fleet_runners[small].instance_types mixes architectures (arm64: m7g.large, t4g.large; x86_64: m5.large); one "
         "image boots one architecture, so split the entry"
     )
     assert problems(changed(("fleet_runners.0.instance_types", ["m7g.large", "c7gn.xlarge"]))) == []
@@ -269,7 +279,7 @@ CASES = [
     (
         "network unknown key",
         changed(("fleet_network.subnet_bits", 4)),
-        "fleet_network has unknown keys subnet_bits; allowed: vpc_cidr",
+        "fleet_network.subnet_bits is not a fleet_network key; allowed: vpc_cidr, az_count,",
     ),
     ("network null value", changed(("fleet_network.nat_mode", None)), "fleet_network.nat_mode is null"),
     (
@@ -383,7 +393,7 @@ CASES = [
     ("vpc id a number", changed(("fleet_network.vpc_id", 5)), "fleet_network.vpc_id must be empty (a new VPC)"),
     # managers
     ("managers a string", changed(("fleet_managers", "one")), "fleet_managers must be a mapping"),
-    ("managers unknown key", changed(("fleet_managers.size", 1)), "fleet_managers has unknown keys size"),
+    ("managers unknown key", changed(("fleet_managers.size", 1)), "fleet_managers.size is not a fleet_managers key"),
     ("managers count 0", changed(("fleet_managers.count", 0)), "fleet_managers.count must be an integer from 1 to 10"),
     (
         "managers count 11",
@@ -443,11 +453,15 @@ CASES = [
     ("ssh user", changed(("fleet_managers.ssh_user", "Root User")), "fleet_managers.ssh_user must be a login name"),
     # cache
     ("cache a list", changed(("fleet_cache", [14])), "fleet_cache must be a mapping"),
-    ("cache unknown key", changed(("fleet_cache.versioning", True)), "fleet_cache has unknown keys versioning"),
+    (
+        "cache unknown key",
+        changed(("fleet_cache.versioning", True)),
+        "fleet_cache.versioning is not a fleet_cache key; allowed: expiration_days, kms_key_id, remove_on_teardown",
+    ),
     (
         "cache expiration 0",
         changed(("fleet_cache.expiration_days", 0)),
-        "fleet_cache.expiration_days must be an integer of 1 or more",
+        "fleet_cache.expiration_days must be a whole number of days, 1 or more; got 0",
     ),
     ("cache kms", changed(("fleet_cache.kms_key_id", "my-key")), "fleet_cache.kms_key_id must be empty or a KMS key"),
     (
@@ -472,12 +486,12 @@ CASES = [
     (
         "machine version",
         with_entry(machine(instance_type="m5.large")),
-        "fleet_docker_machine_version is empty, but fleet_runners[2] uses docker+machine",
+        "fleet_docker_machine_version is empty, but fleet_runners[extra] uses docker+machine",
     ),
     (
         "machine sha missing",
         with_entry(machine(), ("fleet_docker_machine_version", "0.16.2-gitlab.34")),
-        "fleet_docker_machine_sha256 is empty, but fleet_runners[2]",
+        "fleet_docker_machine_sha256 is empty, but fleet_runners[extra]",
     ),
     # settings
     ("settings a list", changed(("fleet_runner_settings", [])), "fleet_runner_settings must be a mapping"),
@@ -504,7 +518,7 @@ CASES = [
     (
         "shutdown timeout",
         changed(("fleet_runner_settings.shutdown_timeout", "30s")),
-        "fleet_runner_settings.shutdown_timeout must be",
+        'fleet_runner_settings.shutdown_timeout is in seconds: "30s" is 30 seconds; write shutdown_timeout: 30',
     ),
     # runners: the list
     ("runners missing", changed(("fleet_runners", DELETE)), "fleet_runners is missing"),
@@ -520,15 +534,20 @@ CASES = [
     (
         "two entries on one Auto Scaling group",
         changed(("fleet_runners.1.autoscaling_group", "sandbox-fleet-small")),
-        'fleet_runners[1].autoscaling_group "sandbox-fleet-small" is also the Auto Scaling group of fleet_runners[0]',
+        'fleet_runners[large].autoscaling_group "sandbox-fleet-small" is also the Auto Scaling group of '
+        "fleet_runners[small]",
     ),
     (
         "unknown key",
         changed(("fleet_runners.0.executer", "shell")),
-        "fleet_runners[0].executer is not a runner entry key",
+        "fleet_runners[small].executer is not a runner entry key",
     ),
-    ("token key", changed(("fleet_runners.0.token", "glrt-abc")), "fleet_runners[0].token is not a runner entry key"),
-    ("null value", changed(("fleet_runners.0.idle_time", None)), "fleet_runners[0].idle_time is null"),
+    (
+        "token key",
+        changed(("fleet_runners.0.token", "glrt-abc")),
+        "fleet_runners[small].token is not a runner entry key",
+    ),
+    ("null value", changed(("fleet_runners.0.idle_time", None)), "fleet_runners[small].idle_time is null"),
     ("name missing", changed(("fleet_runners.0.name", DELETE)), "fleet_runners[0].name is missing"),
     ("name form", changed(("fleet_runners.0.name", "Small_1")), "fleet_runners[0].name must be 1 to 40"),
     ("name too long", changed(("fleet_runners.0.name", "a" * 41)), "fleet_runners[0].name must be"),
@@ -536,29 +555,33 @@ CASES = [
     (
         "runner type missing",
         changed(("fleet_runners.0.runner_type", DELETE)),
-        "fleet_runners[0].runner_type is missing",
+        "fleet_runners[small].runner_type is missing",
     ),
-    ("runner type", changed(("fleet_runners.0.runner_type", "shared")), "fleet_runners[0].runner_type must be one of"),
-    ("group missing", changed(("fleet_runners.0.runner_type", "group_type")), "fleet_runners[0].group is missing"),
+    (
+        "runner type",
+        changed(("fleet_runners.0.runner_type", "shared")),
+        "fleet_runners[small].runner_type must be one of",
+    ),
+    ("group missing", changed(("fleet_runners.0.runner_type", "group_type")), "fleet_runners[small].group is missing"),
     (
         "group on an instance runner",
         changed(("fleet_runners.0.group", "platform")),
-        "fleet_runners[0].group is only for runner_type group_type",
+        "fleet_runners[small].group is only for runner_type group_type",
     ),
     (
         "group form",
         changed(("fleet_runners.0.runner_type", "group_type"), ("fleet_runners.0.group", "a b")),
-        "fleet_runners[0].group must be",
+        "fleet_runners[small].group must be",
     ),
     (
         "group a bool",
         changed(("fleet_runners.0.runner_type", "group_type"), ("fleet_runners.0.group", True)),
-        "fleet_runners[0].group must be",
+        "fleet_runners[small].group must be",
     ),
     (
         "project missing",
         changed(("fleet_runners.0.runner_type", "project_type")),
-        "fleet_runners[0].project is missing",
+        "fleet_runners[small].project is missing",
     ),
     (
         "project on a group runner",
@@ -567,89 +590,93 @@ CASES = [
             ("fleet_runners.0.group", 11),
             ("fleet_runners.0.project", 21),
         ),
-        "fleet_runners[0].project is only for runner_type project_type",
+        "fleet_runners[small].project is only for runner_type project_type",
     ),
-    ("tags a string", changed(("fleet_runners.0.tags", "docker,aws")), "fleet_runners[0].tags must be a list"),
+    ("tags a string", changed(("fleet_runners.0.tags", "docker,aws")), "fleet_runners[small].tags must be a list"),
     (
         "tag empty",
         changed(("fleet_runners.0.tags", ["docker", ""])),
-        "fleet_runners[0].tags[1] must be a non-empty string",
+        "fleet_runners[small].tags[1] must be a non-empty string",
     ),
     (
         "tag a number",
         changed(("fleet_runners.0.tags", ["docker", 5])),
-        "fleet_runners[0].tags[1] must be a non-empty string",
+        "fleet_runners[small].tags[1] must be a non-empty string",
     ),
-    ("tag with a comma", changed(("fleet_runners.0.tags", ["docker,aws"])), "fleet_runners[0].tags[0]"),
-    ("tag twice", changed(("fleet_runners.0.tags", ["docker", "docker"])), "fleet_runners[0].tags[1] repeats"),
+    ("tag with a comma", changed(("fleet_runners.0.tags", ["docker,aws"])), "fleet_runners[small].tags[0]"),
+    ("tag twice", changed(("fleet_runners.0.tags", ["docker", "docker"])), "fleet_runners[small].tags[1] repeats"),
     (
         "too many tags",
         changed(("fleet_runners.0.tags", [f"t{n}" for n in range(51)])),
-        "fleet_runners[0].tags has 51 tags",
+        "fleet_runners[small].tags has 51 tags",
     ),
     (
         "no tags, not untagged",
         changed(("fleet_runners.0.tags", [])),
-        "fleet_runners[0].run_untagged is false but the entry has no tags",
+        "fleet_runners[small].run_untagged is false but the entry has no tags",
     ),
     (
         "run_untagged a string",
         changed(("fleet_runners.0.run_untagged", "no")),
-        "fleet_runners[0].run_untagged must be true or false",
+        "fleet_runners[small].run_untagged must be true or false",
     ),
-    ("paused", changed(("fleet_runners.0.paused", 1)), "fleet_runners[0].paused must be true or false"),
+    ("paused", changed(("fleet_runners.0.paused", 1)), "fleet_runners[small].paused must be true or false"),
     (
         "locked on an instance runner",
         changed(("fleet_runners.0.locked", True)),
-        "fleet_runners[0].locked is true, but only project runners",
+        "fleet_runners[small].locked is true, but only project runners",
     ),
     (
         "access level",
         changed(("fleet_runners.0.access_level", "protected")),
-        "fleet_runners[0].access_level must be one of",
+        "fleet_runners[small].access_level must be one of",
     ),
-    ("timeout short", changed(("fleet_runners.0.maximum_timeout", 300)), "fleet_runners[0].maximum_timeout must be 0"),
+    (
+        "timeout short",
+        changed(("fleet_runners.0.maximum_timeout", 300)),
+        "fleet_runners[small].maximum_timeout must be 0",
+    ),
     (
         "timeout a string",
         changed(("fleet_runners.0.maximum_timeout", "3600")),
-        "fleet_runners[0].maximum_timeout must be 0",
+        "fleet_runners[small].maximum_timeout must be 0",
     ),
     (
         "note long",
         changed(("fleet_runners.0.maintenance_note", "n" * 1025)),
-        "fleet_runners[0].maintenance_note must be at most 1024",
+        "fleet_runners[small].maintenance_note must be at most 1024",
     ),
     # runners: executor and workers
-    ("executor missing", changed(("fleet_runners.0.executor", DELETE)), "fleet_runners[0].executor is missing"),
+    ("executor missing", changed(("fleet_runners.0.executor", DELETE)), "fleet_runners[small].executor is missing"),
     (
         "executor",
         changed(("fleet_runners.0.executor", "kubernetes")),
-        "fleet_runners[0].executor must be one of docker-autoscaler",
+        "fleet_runners[small].executor must be one of docker-autoscaler",
     ),
     (
         "instance types a string",
         changed(("fleet_runners.0.instance_types", "t3.large")),
-        "fleet_runners[0].instance_types must be a list",
+        "fleet_runners[small].instance_types must be a list",
     ),
     (
         "instance types empty",
         changed(("fleet_runners.0.instance_types", [])),
-        "fleet_runners[0].instance_types is empty",
+        "fleet_runners[small].instance_types is empty",
     ),
     (
         "instance type form",
         changed(("fleet_runners.0.instance_types", ["large"])),
-        "fleet_runners[0].instance_types[0] must be an EC2",
+        "fleet_runners[small].instance_types[0] must be an EC2",
     ),
     (
         "instance type twice",
         changed(("fleet_runners.0.instance_types", ["t3.large", "t3.large"])),
-        "fleet_runners[0].instance_types[1] repeats",
+        "fleet_runners[small].instance_types[1] repeats",
     ),
     (
         "both instance keys",
         changed(("fleet_runners.0.instance_type", "t3.large")),
-        "fleet_runners[0].instance_types and instance_type are both given",
+        "fleet_runners[small].instance_types and instance_type are both given",
     ),
     (
         "machine with several types",
@@ -658,163 +685,164 @@ CASES = [
             ("fleet_docker_machine_version", "0.16.2-gitlab.34"),
             ("fleet_docker_machine_sha256", "0" * 64),
         ),
-        "fleet_runners[2].instance_types lists 2 types, but docker+machine uses only one",
+        "fleet_runners[extra].instance_types lists 2 types, but docker+machine uses only one",
     ),
     (
         "instance types on docker",
         with_entry({"name": "d", "runner_type": "instance_type", "executor": "docker", "instance_types": ["m5.large"]}),
-        "fleet_runners[2].instance_types is only for the executors docker-autoscaler, docker+machine",
+        "fleet_runners[d].instance_types is only for the executors docker-autoscaler, docker+machine",
     ),
-    ("spot a string", changed(("fleet_runners.0.spot", "yes")), "fleet_runners[0].spot must be true or false"),
+    ("spot a string", changed(("fleet_runners.0.spot", "yes")), "fleet_runners[small].spot must be true or false"),
     (
         "spot on shell",
         with_entry({"name": "s", "runner_type": "instance_type", "executor": "shell", "spot": True}),
-        "fleet_runners[2].spot is only for the executors",
+        "fleet_runners[s].spot is only for the executors",
     ),
     (
         "max instances 0",
         changed(("fleet_runners.0.max_instances", 0)),
-        "fleet_runners[0].max_instances must be an integer from 1 to 1000",
+        "fleet_runners[small].max_instances must be an integer from 1 to 1000",
     ),
     (
         "max instances 1001",
         changed(("fleet_runners.0.max_instances", 1001)),
-        "fleet_runners[0].max_instances must be an integer from 1 to 1000",
+        "fleet_runners[small].max_instances must be an integer from 1 to 1000",
     ),
     (
         "max instances a string",
         changed(("fleet_runners.0.max_instances", "10")),
-        "fleet_runners[0].max_instances must be",
+        "fleet_runners[small].max_instances must be",
     ),
     (
         "capacity 0",
         changed(("fleet_runners.0.capacity_per_instance", 0)),
-        "fleet_runners[0].capacity_per_instance must be",
+        "fleet_runners[small].capacity_per_instance must be",
     ),
     (
         "capacity on machine",
         with_entry(machine(capacity_per_instance=2), ("fleet_runner_install", False)),
-        "fleet_runners[2].capacity_per_instance is only for the executors docker-autoscaler",
+        "fleet_runners[extra].capacity_per_instance is only for the executors docker-autoscaler",
     ),
     (
         "on demand base over max",
         changed(("fleet_runners.0.on_demand_base", 11)),
-        "fleet_runners[0].on_demand_base must be an integer from 0 to 10",
+        "fleet_runners[small].on_demand_base must be an integer from 0 to 10",
     ),
     (
         "spot strategy",
         changed(("fleet_runners.0.spot_allocation_strategy", "cheapest")),
-        "fleet_runners[0].spot_allocation_strategy must be one of",
+        "fleet_runners[small].spot_allocation_strategy must be one of",
     ),
-    ("idle count negative", changed(("fleet_runners.0.idle_count", -1)), "fleet_runners[0].idle_count must be"),
+    ("idle count negative", changed(("fleet_runners.0.idle_count", -1)), "fleet_runners[small].idle_count must be"),
     (
         "idle count over capacity",
         changed(("fleet_runners.0.idle_count", 11)),
-        "fleet_runners[0].idle_count is 11, more idle capacity than the workers hold "
+        "fleet_runners[small].idle_count is 11, more idle capacity than the workers hold "
         "(max_instances * capacity_per_instance = 10)",
     ),
     (
         "idle count over a machine limit",
         with_entry(machine(limit=2, idle_count=3), ("fleet_runner_install", False)),
-        "fleet_runners[2].idle_count is 3",
+        "fleet_runners[extra].idle_count is 3",
     ),
-    ("idle time", changed(("fleet_runners.0.idle_time", 1.5)), "fleet_runners[0].idle_time must be"),
-    ("limit 0", changed(("fleet_runners.0.limit", 0)), "fleet_runners[0].limit must be an integer of 1 or more"),
+    ("idle time", changed(("fleet_runners.0.idle_time", 1.5)), "fleet_runners[small].idle_time must be"),
+    ("limit 0", changed(("fleet_runners.0.limit", 0)), "fleet_runners[small].limit must be an integer of 1 or more"),
     (
         "limit over capacity",
         changed(("fleet_runners.1.limit", 5)),
-        "fleet_runners[1].limit is 5, more jobs than the workers hold (max_instances * capacity_per_instance = 4)",
+        "fleet_runners[large].limit is 5, more jobs than the workers hold (max_instances * capacity_per_instance = 4)",
     ),
-    ("max builds", changed(("fleet_runners.0.max_builds", 0)), "fleet_runners[0].max_builds must be"),
+    ("max builds", changed(("fleet_runners.0.max_builds", 0)), "fleet_runners[small].max_builds must be"),
     (
         "autoscaling a mapping",
         changed(("fleet_runners.0.autoscaling", {"periods": ["* * * * *"]})),
-        "fleet_runners[0].autoscaling must be a list",
+        "fleet_runners[small].autoscaling must be a list",
     ),
     (
         "policy a string",
         changed(("fleet_runners.0.autoscaling", ["* * * * *"])),
-        "fleet_runners[0].autoscaling[0] must be a mapping",
+        "fleet_runners[small].autoscaling[0] must be a mapping",
     ),
     (
         "policy unknown key",
         changed(("fleet_runners.0.autoscaling", [{"periods": ["* * * * *"], "idle": 1}])),
-        "fleet_runners[0].autoscaling[0] has unknown keys idle",
+        "fleet_runners[small].autoscaling[0].idle is not an autoscaling policy key; allowed: periods, timezone, "
+        "idle_count, idle_time",
     ),
     (
         "policy without periods",
         changed(("fleet_runners.0.autoscaling", [{"idle_count": 1}])),
-        "fleet_runners[0].autoscaling[0].periods must be a non-empty list",
+        "fleet_runners[small].autoscaling[0].periods must be a non-empty list",
     ),
     (
         "policy periods a string",
         changed(("fleet_runners.0.autoscaling", [{"periods": "* * * * *"}])),
-        "fleet_runners[0].autoscaling[0].periods must be",
+        "fleet_runners[small].autoscaling[0].periods must be",
     ),
     (
         "policy period bad",
         changed(("fleet_runners.0.autoscaling", [{"periods": ["* 25 * * *"]}])),
-        "fleet_runners[0].autoscaling[0].periods[0]",
+        "fleet_runners[small].autoscaling[0].periods[0]",
     ),
     (
         "machine period seconds",
         with_entry(machine(autoscaling=[{"periods": ["* 8-18 * * mon-fri"]}]), ("fleet_runner_install", False)),
-        "fleet_runners[2].autoscaling[0].periods[0]",
+        "fleet_runners[extra].autoscaling[0].periods[0]",
     ),
     (
         "policy timezone",
         changed(("fleet_runners.0.autoscaling", [{"periods": ["* * * * *"], "timezone": "Mars/Base"}])),
-        "fleet_runners[0].autoscaling[0].timezone must be a time zone",
+        "fleet_runners[small].autoscaling[0].timezone must be a time zone",
     ),
     (
         "policy idle count",
         changed(("fleet_runners.0.autoscaling", [{"periods": ["* * * * *"], "idle_count": 20}])),
-        "fleet_runners[0].autoscaling[0].idle_count is 20",
+        "fleet_runners[small].autoscaling[0].idle_count is 20",
     ),
     (
         "policy idle time",
         changed(("fleet_runners.0.autoscaling", [{"periods": ["* * * * *"], "idle_time": -5}])),
-        "fleet_runners[0].autoscaling[0].idle_time must be",
+        "fleet_runners[small].autoscaling[0].idle_time must be",
     ),
-    ("cache a string", changed(("fleet_runners.0.cache", "true")), "fleet_runners[0].cache must be true or false"),
-    ("image a list", changed(("fleet_runners.0.image", ["alpine"])), "fleet_runners[0].image must be"),
+    ("cache a string", changed(("fleet_runners.0.cache", "true")), "fleet_runners[small].cache must be true or false"),
+    ("image a list", changed(("fleet_runners.0.image", ["alpine"])), "fleet_runners[small].image must be"),
     (
         "image on shell",
         with_entry({"name": "s", "runner_type": "instance_type", "executor": "shell", "image": "alpine"}),
-        "fleet_runners[2].image is only for the executors",
+        "fleet_runners[s].image is only for the executors",
     ),
     (
         "privileged",
         changed(("fleet_runners.0.privileged", "false")),
-        "fleet_runners[0].privileged must be true or false",
+        "fleet_runners[small].privileged must be true or false",
     ),
-    ("config a list", changed(("fleet_runners.0.config", [])), "fleet_runners[0].config must be a mapping"),
+    ("config a list", changed(("fleet_runners.0.config", [])), "fleet_runners[small].config must be a mapping"),
     (
         "custom without run_exec",
         with_entry({"name": "c", "runner_type": "instance_type", "executor": "custom", "config": {"custom": {}}}),
-        "fleet_runners[2].config.custom.run_exec is missing",
+        "fleet_runners[c].config.custom.run_exec is missing",
     ),
-    ("entry ami", changed(("fleet_runners.0.ami", "ubuntu")), "fleet_runners[0].ami must be an AMI id"),
+    ("entry ami", changed(("fleet_runners.0.ami", "ubuntu")), "fleet_runners[small].ami must be an AMI id"),
     (
         "root size",
         changed(("fleet_runners.0.root_size", 4)),
-        "fleet_runners[0].root_size must be an integer from 8 to 16384",
+        "fleet_runners[small].root_size must be a whole number of GiB from 8 to 16384; got 4",
     ),
-    ("volume type", changed(("fleet_runners.0.volume_type", "ssd")), "fleet_runners[0].volume_type must be one of"),
+    ("volume type", changed(("fleet_runners.0.volume_type", "ssd")), "fleet_runners[small].volume_type must be one of"),
     (
         "machine zone",
         with_entry(machine(zone="us-east-1a"), ("fleet_runner_install", False)),
-        "fleet_runners[2].zone must be a zone of fleet_region",
+        "fleet_runners[extra].zone must be a zone of fleet_region",
     ),
     (
         "spot price",
         with_entry(machine(spot_price="cheap"), ("fleet_runner_install", False)),
-        "fleet_runners[2].spot_price must be a price",
+        "fleet_runners[extra].spot_price must be a price",
     ),
     (
         "two managers with docker-autoscaler",
         changed(("fleet_managers.count", 2)),
-        "fleet_runners[0].executor is docker-autoscaler, which needs fleet_managers.count 1 (got 2): two managers "
+        "fleet_runners[small].executor is docker-autoscaler, which needs fleet_managers.count 1 (got 2): two managers "
         "would run two fleeting plugins",
     ),
     (
@@ -847,8 +875,8 @@ def test_a_wrong_entry_does_not_hide_the_problems_of_the_others():
     found = problems(description)
     assert [problem.split()[0] for problem in found] == [
         "fleet_name",
-        "fleet_runners[0].executor",
-        "fleet_runners[1].max_instances",
+        "fleet_runners[small].executor",
+        "fleet_runners[large].max_instances",
     ]
 
 
@@ -856,7 +884,7 @@ def test_a_problem_message_says_what_is_allowed_and_what_it_got():
     (found,) = problems(changed(("fleet_network.az_count", 9)))
     assert found == "fleet_network.az_count must be an integer from 1 to 6; got 9"
     (found,) = problems(changed(("fleet_runners.0.max_instances", "10")))
-    assert found == 'fleet_runners[0].max_instances must be an integer from 1 to 1000; got "10"'
+    assert found == 'fleet_runners[small].max_instances must be an integer from 1 to 1000; got "10"'
 
 
 def test_a_missing_description_and_an_empty_one():
@@ -868,6 +896,167 @@ def test_a_missing_description_and_an_empty_one():
         "fleet_gitlab_api_token",
         "fleet_runners",
     ]
+
+
+# --- Messages that help: the nearest known name, entries by name, units --------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (
+            ("fleet_runners.0.idle_tme", 60),
+            "fleet_runners[small].idle_tme is not a runner entry key; did you mean idle_time? (config.toml keys go "
+            "under config)",
+        ),
+        (
+            ("fleet_network.vpc_cdir", "10.0.0.0/16"),
+            "fleet_network.vpc_cdir is not a fleet_network key; did you mean vpc_cidr?",
+        ),
+        (
+            ("fleet_managers.instance_typ", "t3.small"),
+            "fleet_managers.instance_typ is not a fleet_managers key; did you mean instance_type?",
+        ),
+        (
+            ("fleet_cache.expiration-days", 3),
+            "fleet_cache.expiration-days is not a fleet_cache key; did you mean expiration_days?",
+        ),
+        (
+            ("fleet_runner_settings.log_levl", "info"),
+            "fleet_runner_settings.log_levl is not a fleet_runner_settings key; did you mean log_level?",
+        ),
+        (
+            ("fleet_runners.0.autoscaling", [{"periods": ["* * * * *"], "idle_tim": 60}]),
+            "fleet_runners[small].autoscaling[0].idle_tim is not an autoscaling policy key; did you mean idle_time?",
+        ),
+    ],
+    ids=["entry", "network", "managers", "cache", "settings", "policy"],
+)
+def test_an_unknown_key_at_each_level_names_the_nearest_known_one(change, expected):
+    assert problems(changed(change)) == [expected]
+
+
+def test_an_unknown_key_with_no_close_match_lists_the_known_ones():
+    (found,) = problems(changed(("fleet_runners.1.environment", ["A=1"])))
+    assert found.startswith(
+        "fleet_runners[large].environment is not a runner entry key (config.toml keys go under config); allowed: "
+        "access_level, ami, autoscaling,"
+    )
+    assert "did you mean" not in found
+    (found,) = problems(changed(("fleet_runner_settings.runners", [])))
+    assert found.startswith("fleet_runner_settings.runners is not a fleet_runner_settings key; allowed: listen_address")
+
+
+@pytest.mark.parametrize(
+    ("name", "meant"),
+    [
+        ("Max-Builds", "max_builds"),  # case and - for _
+        ("executer", "executor"),
+        ("nmae", "name"),  # two letters swapped in a short key
+        ("group_id", "group"),
+        ("fleet_name", "name"),  # the fleet_ prefix is not part of the comparison
+        ("docker", None),
+        ("token", None),
+        ("environment", None),
+    ],
+)
+def test_the_nearest_known_name(name, meant):
+    assert nearest(name, sorted(_fleet_description.ENTRY_KEYS)) == meant
+
+
+def test_a_misspelt_top_level_variable_is_refused_with_the_nearest_known_one():
+    seen = ["fleet_cach", "fleet_name", "fleet_plan", "fleet_remove_cach", "ansible_check_mode", "fleet_runners"]
+    assert problems(example(), seen) == [
+        "fleet_cach is not a fleet variable; did you mean fleet_cache?",
+        "fleet_remove_cach is not a fleet variable; did you mean fleet_remove_cache?",
+    ]
+    (found,) = problems(example(), ["fleet_colour"])
+    # Without a close match: the description's variables, not the ones the playbooks set themselves.
+    assert found == f"fleet_colour is not a fleet variable; allowed: {', '.join(VARIABLES)}"
+    assert problems(example(), KNOWN_VARIABLES) == []
+
+
+def test_the_description_variables_are_the_ones_pre_flight_passes():
+    passed = yaml.safe_load(PREFLIGHT_DESCRIPTION.read_text(encoding="utf-8"))["fleet_description"]
+    assert list(passed) == list(VARIABLES)
+
+
+def test_the_play_variables_are_the_ones_the_playbooks_and_roles_set_or_read():
+    texts = [path.read_text(encoding="utf-8") for folder in ("playbooks", "roles") for path in yml_files(folder)]
+    for name in PLAY_VARIABLES:
+        assert any(re.search(rf"\b{name}\b", text) for text in texts), f"{name} is no longer used: remove it"
+    # Every fleet_* variable a playbook or role sets, registers or passes as a module option is known.
+    # A key (set_fact, vars, a module option) or a registered result.
+    assignment = re.compile(r"^\s*(?:(fleet_[a-z_]+):|register:\s*(fleet_[a-z_]+)\s*$)", re.MULTILINE)
+    set_anywhere = {name for text in texts for match in assignment.findall(text) for name in match if name}
+    assert set_anywhere, "the pattern found nothing: the test no longer looks where the variables are"
+    assert set_anywhere <= set(KNOWN_VARIABLES), set_anywhere - set(KNOWN_VARIABLES)
+
+
+def yml_files(folder: str) -> list[Path]:
+    return sorted((COLLECTION_ROOT / folder).rglob("*.yml"))
+
+
+def test_entries_are_named_by_their_name_when_it_names_one_entry():
+    description = changed(("fleet_runners.0.spot", "yes"), ("fleet_runners.1.spot", "no"))
+    assert [problem.split()[0] for problem in problems(description)] == [
+        "fleet_runners[small].spot",
+        "fleet_runners[large].spot",
+    ]
+    # No name, an invalid one, a repeated one or digits alone (which would read as an index): the index.
+    for name in (DELETE, "Large", "small", "7"):
+        found = problems(changed(("fleet_runners.1.name", name), ("fleet_runners.1.spot", "no")))
+        assert 'fleet_runners[1].spot must be true or false; got "no"' in found, found
+    (found,) = problems(with_entry(machine(name="legacy"), ("fleet_docker_machine_sha256", "a" * 64)))
+    assert found.startswith("fleet_docker_machine_version is empty, but fleet_runners[legacy] uses docker+machine")
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (
+            ("fleet_runners.0.idle_time", "30m"),
+            'fleet_runners[small].idle_time is in seconds: "30m" is 1800 seconds; write idle_time: 1800',
+        ),
+        (
+            ("fleet_runners.0.maximum_timeout", "1h30m"),
+            'fleet_runners[small].maximum_timeout is in seconds: "1h30m" is 5400 seconds; write maximum_timeout: 5400',
+        ),
+        (
+            ("fleet_runners.0.autoscaling", [{"periods": ["* * * * *"], "idle_time": "90s"}]),
+            'fleet_runners[small].autoscaling[0].idle_time is in seconds: "90s" is 90 seconds; write idle_time: 90',
+        ),
+        (
+            ("fleet_runner_settings.check_interval", "3s"),
+            'fleet_runner_settings.check_interval is in seconds: "3s" is 3 seconds; write check_interval: 3',
+        ),
+        (
+            ("fleet_runners.0.root_size", "50GiB"),
+            'fleet_runners[small].root_size is in GiB: "50GiB" is 50 GiB; write root_size: 50',
+        ),
+        (
+            ("fleet_runners.0.maximum_timeout", "5m"),
+            'fleet_runners[small].maximum_timeout is in seconds: "5m" is 300 seconds, but it must be 0 (no limit) or '
+            "a whole number of seconds, 600 or more (GitLab's minimum)",
+        ),
+        # Not whole seconds, or GB where GiB are asked: no one clear meaning, so no number to suggest.
+        (
+            ("fleet_runners.0.idle_time", "500ms"),
+            'fleet_runners[small].idle_time must be a whole number of seconds, 0 or more; got "500ms"',
+        ),
+        (
+            ("fleet_runners.0.root_size", "50GB"),
+            'fleet_runners[small].root_size must be a whole number of GiB from 8 to 16384; got "50GB"',
+        ),
+        (
+            ("fleet_runners.0.idle_time", -1),
+            "fleet_runners[small].idle_time must be a whole number of seconds, 0 or more; got -1",
+        ),
+    ],
+    ids=["idle_time", "maximum_timeout", "policy", "settings", "root_size", "out of range", "ms", "GB", "negative"],
+)
+def test_a_duration_or_size_says_its_unit_and_the_number_to_write(change, expected):
+    assert problems(changed(change)) == [expected]
 
 
 # --- Odd input never raises, and the token never shows ------------------------------------------------------
@@ -982,3 +1171,18 @@ def test_the_filter_is_registered():
     assert filters["fleet_description_problems"] is fleet_description_problems
     assert fleet_description_problems(example()) == []
     assert fleet_description_problems(changed(("fleet_name", "X")))[0].startswith("fleet_name ")
+
+
+def test_the_plan_filter_refuses_unknown_fleet_variables():
+    resolved = fleet_plan(example(), variables=["fleet_name", "fleet_runers"])
+    assert resolved == {
+        "problems": ["fleet_runers is not a fleet variable; did you mean fleet_runners?"],
+        "plan": {},
+    }
+    assert fleet_plan(example(), variables=list(KNOWN_VARIABLES))["problems"] == []
+    with pytest.raises(
+        AnsibleFilterError, match=r"variables \(the names of the variables the play sees\) must be a list"
+    ):
+        fleet_plan(example(), variables="fleet_name")
+    with pytest.raises(AnsibleFilterError, match="variables must be a list of variable names"):
+        fleet_plan(example(), variables=[1])

@@ -19,7 +19,6 @@ from ansible_collections.runnerfleet.gitlab_aws.plugins.filter.fleet_description
 )
 from ansible_collections.runnerfleet.gitlab_aws.plugins.plugin_utils._fleet_plan import (
     HOST_KEYS,
-    VARIABLES,
     carve,
     host_runners,
     resolve,
@@ -388,11 +387,6 @@ def test_resolve_does_not_change_the_description():
     before = copy.deepcopy(given)
     resolve(given, account_id=ACCOUNT)
     assert given == before
-
-
-def test_the_variables_pre_flight_reads_are_the_validators():
-    assert VARIABLES[0] == "fleet_name"
-    assert len(set(VARIABLES)) == len(VARIABLES) == 18
 
 
 # --- the filters ------------------------------------------------------------------------------------------------
