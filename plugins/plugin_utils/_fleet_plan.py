@@ -45,9 +45,9 @@ from ansible_collections.runnerfleet.gitlab_aws.plugins.plugin_utils._runner_fle
     DEFAULT_VOLUME_TYPE,
     ENTRY_KEYS,
     PENDING_ID,
-    PENDING_TOKEN,
     RUNNER_STATE_KEYS,
     autoscaling_group_name,
+    pending_token,
 )
 
 DEFAULT_TAG_KEY = "runnerfleet:fleet"
@@ -407,7 +407,7 @@ def host_runners(plan_runners: Sequence[Mapping], tokens: Mapping, *, preview: b
     registration_tokens, keyed by entry name).
 
     An entry GitLab has no runner for yet, or whose token is not known (check mode predicts a create or a re-key
-    without making it), is in a preview shown with a placeholder token (PENDING_TOKEN) and its id, or a placeholder
+    without making it), is in a preview shown with a placeholder token (pending_token) and its id, or a placeholder
     id (PENDING_ID) when it has none, so that config.toml's diff shows the section a real run writes; outside a
     preview it is an error naming the entry."""
     entries = []
@@ -420,7 +420,7 @@ def host_runners(plan_runners: Sequence[Mapping], tokens: Mapping, *, preview: b
                     f"runner entry {entry['name']} has no runner in GitLab with a known token: the registration role "
                     "makes it and hands its id and token on (registration_tokens); run it first"
                 )
-            runner_id, token = (PENDING_ID if runner_id is None else runner_id), PENDING_TOKEN
+            runner_id, token = (PENDING_ID if runner_id is None else runner_id), pending_token(entry["name"])
         item = {**entry, "id": runner_id, "token": token}
         if registered.get("token_expires_at"):
             item["token_expires_at"] = registered["token_expires_at"]

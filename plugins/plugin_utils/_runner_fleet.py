@@ -76,6 +76,18 @@ ENTRY_KEYS = frozenset(
 # writes, with these in place of the id and token GitLab gives (the token is masked in every diff and report).
 PENDING_ID = 0
 PENDING_TOKEN = "glrt-not-created-yet"  # noqa: S105 - a placeholder, never a token
+
+
+def pending_token(name: str) -> str:
+    """The placeholder token of an entry a preview has no token for: one per entry, since config.toml may not hold
+    one token twice."""
+    return f"{PENDING_TOKEN}-{name}"
+
+
+def is_pending_token(token: object) -> bool:
+    return isinstance(token, str) and (token == PENDING_TOKEN or token.startswith(f"{PENDING_TOKEN}-"))
+
+
 # What the registration adds to an entry: the runner's own id and token; the rest of an entry is the fleet's.
 RUNNER_STATE_KEYS = frozenset({"id", "token", "token_obtained_at", "token_expires_at", "token_parameter"})
 BOOLEAN_KEYS = ("privileged", "cache", "cache_shared", "spot")
@@ -190,7 +202,7 @@ def check_entry(entry: Mapping, where: str, aws: Mapping, problems: Problems) ->
         problems.add(f"{where}.executor", f"must be one of {', '.join(EXECUTORS)}, got {executor!r}")
     runner_id = entry.get("id")
     pending = (
-        entry.get("token") == PENDING_TOKEN
+        is_pending_token(entry.get("token"))
         and isinstance(runner_id, int)
         and not isinstance(runner_id, bool)
         and runner_id == PENDING_ID

@@ -434,9 +434,9 @@ def test_a_runner_not_created_yet_is_an_error_outside_a_preview_and_a_placeholde
         fleet_host_runners(runners, {"a": tokens["a"]})
     previewed = fleet_host_runners(runners, tokens, preview=True)
     assert previewed[0] == {"name": "a", "executor": "shell", "id": 7, "token": "glrt-a"}
-    assert previewed[1] == {"name": "new", "executor": "shell", "id": PENDING_ID, "token": PENDING_TOKEN}
+    assert previewed[1] == {"name": "new", "executor": "shell", "id": PENDING_ID, "token": f"{PENDING_TOKEN}-new"}
     # A runner check mode would re-key keeps its id; only its token is a placeholder.
-    assert previewed[2] == {"name": "rekeyed", "executor": "shell", "id": 9, "token": PENDING_TOKEN}
+    assert previewed[2] == {"name": "rekeyed", "executor": "shell", "id": 9, "token": f"{PENDING_TOKEN}-rekeyed"}
 
 
 def test_fleet_ssm_path_is_the_plans():

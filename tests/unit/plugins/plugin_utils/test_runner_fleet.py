@@ -936,6 +936,15 @@ def test_a_runner_previewed_before_gitlab_made_it_renders_with_the_placeholders(
     )
 
 
+def test_two_new_entries_in_one_preview_render_side_by_side() -> None:
+    """Each previewed entry has a placeholder of its own: config.toml refuses one token twice."""
+    first = entry(name="one", id=_runner_fleet.PENDING_ID, token=_runner_fleet.pending_token("one"))
+    second = entry(name="two", id=_runner_fleet.PENDING_ID, token=_runner_fleet.pending_token("two"))
+    text = render(build(first, second))
+    assert tomllib.loads(text)["runners"][1]["token"] == f"{_runner_fleet.PENDING_TOKEN}-two"
+    assert _runner_fleet.is_pending_token(first["token"]) and not _runner_fleet.is_pending_token("glrt-real")
+
+
 def test_a_missing_id_is_a_problem() -> None:
     one = entry()
     del one["id"]
