@@ -62,9 +62,17 @@ def fleet_host_runners(runners: object, tokens: object = None, preview: object =
 
 
 def fleet_summary_lines(
-    fleet: object, results: object = None, hosts: object = None, label: object = "", preview: object = False
+    fleet: object,
+    results: object = None,
+    hosts: object = None,
+    label: object = "",
+    preview: object = False,
+    *,
+    entries: object = None,
+    pools: object = None,
 ) -> list[str]:
-    """The summary's lines from the plan's fleet part, the roles' results and each manager's runner_host_result."""
+    """The summary's lines from the plan's fleet part, the roles' results and each manager's runner_host_result;
+    each runner entry's workers from the plan's runner_host.runners (entries) and worker_pool.pools (pools)."""
     if not isinstance(fleet, Mapping) or "name" not in fleet or "region" not in fleet:
         raise AnsibleFilterError("fleet_summary_lines: the input must be the plan's fleet part (fleet_plan.fleet)")
     results = results or {}
@@ -80,6 +88,8 @@ def fleet_summary_lines(
         hosts=hosts,
         label=str(label or ""),
         preview=boolean("fleet_summary_lines", "preview", preview),
+        entries=listing("fleet_summary_lines", "entries (the plan's runner_host.runners)", entries or []),
+        pools=listing("fleet_summary_lines", "pools (the plan's worker_pool.pools)", pools or []),
     )
 
 

@@ -8,7 +8,13 @@ Note that this plugin util is PRIVATE to the collection. It can have breaking ch
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+
+from ansible_collections.runnerfleet.gitlab_aws.plugins.plugin_utils._runner_fleet import (
+    DEFAULT_IDLE_TIME,
+    DEFAULT_INSTANCE_TYPE,
+    entry_limit,
+)
 
 
 def summary_lines(
@@ -22,10 +28,15 @@ def summary_lines(
     hosts: Mapping | None = None,
     label: str = "",
     preview: bool = False,
+    entries: Sequence[Mapping] = (),
+    pools: Sequence[Mapping] = (),
 ) -> list[str]:
-    """One line for the fleet, its network and bucket, each runner, worker group and manager, each host's
-    config.toml; a role that did not run adds nothing (or 'none'). In a preview (check mode) the lines say what a
-    real run would do, since this one changed nothing."""
+    """One line for the fleet, its network and bucket, each runner with a line of its entry's workers after it,
+    each manager and each host's config.toml; a role that did not run adds nothing (or 'none'). In a preview (check
+    mode) the lines say what a real run would do, since this one changed nothing.
+
+    `entries` are the plan's runner entries as the managers get them (fleet_plan.runner_host.runners) and `pools`
+    the plan's worker pools (fleet_plan.worker_pool.pools): what each entry runs its jobs on."""
     network, cache, registration = network or {}, cache or {}, registration or {}
     notes = [label] if label else []
     notes += ["check mode: nothing was changed"] if preview else []
@@ -33,12 +44,10 @@ def summary_lines(
     private = ", ".join(subnet["id"] for subnet in network.get("private_subnets") or []) or "none"
     lines.append(f"network: {network.get('vpc_id') or 'none'}, private subnets {private}")
     lines.append(f"cache bucket: {cache.get('bucket') or 'none'}")
-    lines += [runner_line(runner, preview) for runner in registration.get("runners") or []]
+    workers = Workers(pools, (worker_pools or {}).get("pools") or {}, network.get("private_subnets") or [], preview)
+    lines += runner_lines(registration.get("runners") or [], [workers.line(entry) for entry in entries], preview)
     removed = "a real run would remove it" if preview else "removed in this run"
     lines += [f"runner {name}: {removed}" for name in registration.get("removed") or []]
-    for name, pool in ((worker_pools or {}).get("pools") or {}).items():
-        template = pool["launch_template_id"]
-        lines.append(f"worker group {pool['autoscaling_group_name']} (entry {name}, launch template {template})")
     lines += [manager_line(instance, preview) for instance in (managers or {}).get("instances") or []]
     lines += [host_line(host, result or {}, preview) for host, result in (hosts or {}).items()]
     return lines
@@ -59,6 +68,78 @@ def runner_line(runner: Mapping, preview: bool = False) -> str:
     if operation in DONE:
         done = f", a real run would {operation} it" if preview else f", {DONE[operation]} in this run"
     return f"{head}, tags {tags}{done}"
+
+
+def runner_lines(runners: Sequence[Mapping], entry_lines: Sequence[tuple[str, str]], preview: bool) -> list[str]:
+    """Each runner's GitLab line, its entry's line after it; an entry GitLab was not asked about (the registration
+    did not run) still gets its own."""
+    entry_line_of = dict(entry_lines)
+    lines = []
+    for runner in runners:
+        lines.append(runner_line(runner, preview))
+        if runner["name"] in entry_line_of:
+            lines.append(entry_line_of.pop(runner["name"]))
+    return lines + list(entry_line_of.values())
+
+
+class Workers:
+    """What an entry runs its jobs on, as one line: the executor, the instance types, the capacity, spot or
+    on-demand, and the worker group (docker-autoscaler) or docker-machine's settings (docker+machine)."""
+
+    def __init__(self, planned: Sequence[Mapping], made: Mapping, subnets: Sequence[Mapping], preview: bool) -> None:
+        self.planned = {pool["entry"]: pool for pool in planned}
+        self.made = made
+        # docker-machine starts a worker in the entry's zone, else in the first worker subnet's (_runner_fleet).
+        self.first_zone = next((subnet.get("zone") for subnet in subnets if subnet.get("zone")), "")
+        self.preview = preview
+
+    def line(self, entry: Mapping) -> tuple[str, str]:
+        """(entry name, line)."""
+        name, executor = entry["name"], entry["executor"]
+        if executor == "docker-autoscaler":
+            facts = self.autoscaler(self.planned[name]) if name in self.planned else [executor]
+        elif executor == "docker+machine":
+            facts = self.machine(entry)
+        else:
+            facts = [f"{executor} on the managers", f"limit {jobs(entry_limit(entry))}"]
+        return name, f"entry {name}: " + "; ".join(facts)
+
+    def autoscaler(self, pool: Mapping) -> list[str]:
+        max_instances, per_instance = pool["max_instances"], pool["capacity_per_instance"]
+        return [
+            f"docker-autoscaler on {', '.join(pool['instance_types'])}",
+            f"capacity {max_instances} instances x {per_instance} = {jobs(max_instances * per_instance)}",
+            spot_text(pool["spot"], f"on-demand base {pool['on_demand_base']}, {pool['spot_allocation_strategy']}"),
+            self.worker_group(pool),
+        ]
+
+    def worker_group(self, pool: Mapping) -> str:
+        template = (self.made.get(pool["entry"]) or {}).get("launch_template_id")
+        if template:
+            return f"worker group {pool['group_name']} (launch template {template})"
+        # No launch template yet: check mode predicts a pool it has not made.
+        return f"worker group {pool['group_name']}" + (" (a real run would create it)" if self.preview else "")
+
+    def machine(self, entry: Mapping) -> list[str]:
+        instance_type = entry.get("instance_type") or DEFAULT_INSTANCE_TYPE
+        zone = entry.get("zone") or self.first_zone or "the first worker subnet's zone"
+        # The plan resolves the AMI; left empty (no default image read yet), docker-machine picks its own.
+        ami = entry.get("ami") or "docker-machine's default"
+        price = f"max price {entry['spot_price']}" if entry.get("spot_price") else "no max price"
+        idle = f"keeps {entry.get('idle_count', 0)} idle, idle time {entry.get('idle_time', DEFAULT_IDLE_TIME)} s"
+        return [
+            f"docker+machine on {instance_type} in {zone}, AMI {ami}",
+            f"limit {jobs(entry_limit(entry))}, {idle}",
+            spot_text(entry.get("spot", True), price),
+        ]
+
+
+def jobs(count: int) -> str:
+    return f"{count} job" if count == 1 else f"{count} jobs"
+
+
+def spot_text(spot: bool, details: str) -> str:
+    return f"spot ({details})" if spot else "on-demand"
 
 
 def manager_line(instance: Mapping, preview: bool = False) -> str:

@@ -12,6 +12,19 @@ from ansible_collections.runnerfleet.gitlab_aws.plugins.plugin_utils._fleet_summ
 FLEET = {"name": "ci", "region": "eu-west-1"}
 
 
+# The plan's worker pool of a docker-autoscaler entry (fleet_plan.worker_pool.pools), the keys the summary reads.
+SMALL_POOL = {
+    "entry": "small",
+    "group_name": "ci-small",
+    "instance_types": ["t3.large", "t3a.large"],
+    "spot": True,
+    "on_demand_base": 1,
+    "spot_allocation_strategy": "price-capacity-optimized",
+    "max_instances": 10,
+    "capacity_per_instance": 2,
+}
+
+
 def test_a_fleet_whose_roles_did_not_run():
     assert summary_lines(FLEET) == [
         "fleet ci in eu-west-1",
@@ -34,6 +47,8 @@ def test_every_part_of_a_converged_fleet():
         },
         worker_pools={"pools": {"small": {"autoscaling_group_name": "ci-small", "launch_template_id": "lt-1"}}},
         managers={"instances": [{"name": "ci-manager-1", "instance_id": "i-1", "private_ip": "10.0.0.5", "zone": "a"}]},
+        entries=[{"name": "small", "executor": "docker-autoscaler"}],
+        pools=[SMALL_POOL],
         hosts={
             "m1": {"config_changed": True, "restarted": True, "restart_reasons": ["service unit changed"]},
             "m2": {"restart_reasons": ["gitlab-runner package changed"]},
@@ -46,9 +61,10 @@ def test_every_part_of_a_converged_fleet():
         "network: vpc-1, private subnets subnet-a, subnet-b",
         "cache bucket: ci-runner-cache-1",
         "runner small: GitLab id 7, online, tags a, b, updated in this run",
+        "entry small: docker-autoscaler on t3.large, t3a.large; capacity 10 instances x 2 = 20 jobs;"
+        " spot (on-demand base 1, price-capacity-optimized); worker group ci-small (launch template lt-1)",
         "runner big: GitLab id 8, never_contacted, tags none",
         "runner old: removed in this run",
-        "worker group ci-small (entry small, launch template lt-1)",
         "manager ci-manager-1: i-1 10.0.0.5 in a",
         "config.toml on m1: changed in this run; restarted (service unit changed)",
         "config.toml on m2: unchanged; restart needed (gitlab-runner package changed)",
@@ -96,9 +112,55 @@ def test_a_preview_says_what_a_real_run_would_do():
         fleet_summary_lines(FLEET, preview="yes")
 
 
+def test_each_entry_says_what_it_runs_its_jobs_on():
+    """One line per entry after its runner's, from the plan: a docker+machine entry's instance type, zone, AMI,
+    limit, idle and spot price; an entry GitLab was not asked about (no registration result) still gets one."""
+    machine = {"name": "dm", "executor": "docker+machine", "instance_type": "c5.large", "ami": "ami-1", "limit": 4}
+    lines = summary_lines(
+        FLEET,
+        network={"vpc_id": "vpc-1", "private_subnets": [{"id": "subnet-a", "zone": "eu-west-1a"}]},
+        registration={"runners": [{"name": "dm", "id": 3, "status": "online", "tags": []}]},
+        entries=[
+            machine,
+            {**machine, "name": "spotless", "spot": False, "zone": "eu-west-1b", "idle_count": 2, "idle_time": 600},
+            {"name": "priced", "executor": "docker+machine", "spot_price": 0.05},
+            {"name": "local", "executor": "shell"},
+        ],
+    )
+    assert lines[3:] == [
+        "runner dm: GitLab id 3, online, tags none",
+        "entry dm: docker+machine on c5.large in eu-west-1a, AMI ami-1; limit 4 jobs, keeps 0 idle, idle time 1800 s;"
+        " spot (no max price)",
+        "entry spotless: docker+machine on c5.large in eu-west-1b, AMI ami-1; limit 4 jobs, keeps 2 idle,"
+        " idle time 600 s; on-demand",
+        "entry priced: docker+machine on m5.large in eu-west-1a, AMI docker-machine's default; limit 10 jobs,"
+        " keeps 0 idle, idle time 1800 s; spot (max price 0.05)",
+        "entry local: shell on the managers; limit 1 job",
+    ]
+
+
+def test_a_preview_says_a_real_run_would_create_a_worker_group():
+    on_demand = {**SMALL_POOL, "entry": "big", "group_name": "ci-big", "instance_types": ["m5.2xlarge"], "spot": False}
+    lines = summary_lines(
+        FLEET,
+        entries=[{"name": "big", "executor": "docker-autoscaler"}],
+        pools=[on_demand],
+        worker_pools={"pools": {"big": {"autoscaling_group_name": "ci-big", "launch_template_id": ""}}},
+        preview=True,
+    )
+    assert lines[3] == (
+        "entry big: docker-autoscaler on m5.2xlarge; capacity 10 instances x 2 = 20 jobs; on-demand;"
+        " worker group ci-big (a real run would create it)"
+    )
+
+
 def test_the_filter_checks_its_input():
     assert fleet_summary_lines(FLEET, {"cache": {"bucket": "b"}})[2] == "cache bucket: b"
     with pytest.raises(AnsibleFilterError):
         fleet_summary_lines({"name": "ci"})
     with pytest.raises(AnsibleFilterError):
         fleet_summary_lines(FLEET, ["x"])
+    with pytest.raises(AnsibleFilterError, match="entries"):
+        fleet_summary_lines(FLEET, entries={"small": {}})
+    entries = [{"name": "small", "executor": "docker-autoscaler"}]
+    assert fleet_summary_lines(FLEET, entries=entries, pools=[SMALL_POOL])[3].startswith("entry small: ")
