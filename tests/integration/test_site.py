@@ -3,11 +3,12 @@
 """playbooks/site.yml and playbooks/teardown.yml end to end against the session's sandbox (issue #9's "Done
 means"): a full converge, a second run that changes nothing on any host, `--check --diff` with no mutating
 request in moto's or the GitLab emulator's request log, one runner entry added (previewed with `--check --diff`
-first), changed and removed in place, a
-teardown that leaves nothing of the fleet; the playbook killed (SIGKILL) at several points of a first converge and
-re-run, ending as an uninterrupted run ends, on a fleet that chooses its own tag key (fleet_tag_key: every resource
-and IAM condition carries it, teardown finds everything by it); no secret in the output of a -vvv converge and
-teardown; and pre-flight's failures on an unreachable AWS or GitLab or a refused token.
+first), changed and removed in place, another vpc_cidr refused in pre-flight (preview and real run alike, no
+mutating request, still one VPC), a teardown that leaves nothing of the fleet; the playbook killed (SIGKILL) at
+several points of a first converge and re-run, ending as an uninterrupted run ends, on a fleet that chooses its
+own tag key (fleet_tag_key: every resource and IAM condition carries it, teardown finds everything by it); no
+secret in the output of a -vvv converge and teardown; and pre-flight's failures on an unreachable AWS or GitLab or
+a refused token.
 
 Each test converges its own fleet (fleet_name), so that the tests share the session's sandbox without meeting;
 a test that converges a fleet tears it down. One test function walks a fleet through several steps, so that each
@@ -438,6 +439,31 @@ def check_mode_sends_no_mutating_request(fleet: Fleet) -> None:
     assert gitlab_writes == [], gitlab_writes
 
 
+def refuse_a_new_vpc_cidr(fleet: Fleet) -> None:
+    """Another fleet_network.vpc_cidr, which AWS makes only by replacing the VPC: the preview and the real run both
+    stop in pre-flight with the same message, no mutating request reaches AWS or GitLab, and the fleet keeps its one
+    VPC (before issue 19 the real run made a second one and failed halfway)."""
+    (vpc_before,) = fleet.resources()["vpcs"]
+    network = {**EXAMPLE["fleet_network"], "vpc_cidr": "10.81.0.0/16"}
+    aws_log = AwsLog(fleet.sandbox)
+    messages = []
+    for args in (("--check", "--diff"), ()):
+        aws_log.reset()
+        fleet.gitlab.reset_log()
+        run = fleet.playbook(SITE, *args, extra_vars={**fleet.variables, "fleet_network": network})
+        assert run.returncode != 0, f"site.yml {args} with another vpc_cidr did not stop"
+        messages.append(run.final_failure)
+        assert aws_log.read()["mutating"] == 0, [entry for entry in aws_log.read()["log"] if entry["mutating"]]
+        assert [entry for entry in fleet.gitlab.log() if entry["method"] in MUTATING_METHODS] == []
+    assert messages[0] == messages[1], messages
+    assert messages[0].startswith(
+        f"cannot change in place: fleet_network.vpc_cidr: the fleet's VPC {vpc_before} has the CIDR"
+        f" {EXAMPLE['fleet_network']['vpc_cidr']}; the description asks for 10.81.0.0/16."
+    ), messages[0]
+    assert "`ansible-playbook playbooks/teardown.yml`, then `ansible-playbook playbooks/site.yml`" in messages[0]
+    assert fleet.resources()["vpcs"] == [vpc_before]
+
+
 def preview_adding_an_entry(fleet: Fleet) -> None:
     """`--check --diff` with one more entry runs to the summary, sends no mutating request, and says what the real run
     will do: GitLab's runner created, and config.toml on the manager gaining the entry's section (tokens masked)."""
@@ -528,6 +554,8 @@ def test_the_fleet_converges_is_idempotent_and_tears_down(new_fleet) -> None:
         assert_no_change(fleet.converge(), "the second run", {"localhost", fleet.manager})
     with timed(timings, "check"):
         check_mode_sends_no_mutating_request(fleet)
+    with timed(timings, "another vpc_cidr refused"):
+        refuse_a_new_vpc_cidr(fleet)
     with timed(timings, "entry added, previewed"):
         preview_adding_an_entry(fleet)
     with timed(timings, "entry added"):

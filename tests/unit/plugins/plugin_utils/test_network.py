@@ -108,6 +108,7 @@ def test_filters_check_their_input():
         "network_stale_endpoints",
         "network_record",
         "network_subnet_views",
+        "network_replacements",  # pre-flight's; tests/unit/plugins/plugin_utils/test_network_replacements.py
     }
     with pytest.raises(AnsibleFilterError):
         filters.network_subnets_made("results")
