@@ -27,6 +27,14 @@ def network_nat_routes(results: object, zones: object, nat_mode: object = "per_a
     return _network.nat_routes(listing(name, "the input", results), listing(name, "zones", zones), nat_mode)
 
 
+def network_route_table_ids(results: object, live_tables: object = None) -> list[str]:
+    """The private route tables' ids, the live ones where check mode answered a placeholder."""
+    name = "network_route_table_ids"
+    return _network.made_route_table_ids(
+        listing(name, "the input", results), listing(name, "live_tables", live_tables or [])
+    )
+
+
 def network_stale_endpoints(endpoints: object, route_table_ids: object) -> list:
     """The live endpoints on other route tables than these."""
     name = "network_stale_endpoints"
@@ -92,6 +100,7 @@ class FilterModule:
         return {
             "network_subnets_made": network_subnets_made,
             "network_nat_routes": network_nat_routes,
+            "network_route_table_ids": network_route_table_ids,
             "network_stale_endpoints": network_stale_endpoints,
             "network_record": network_record,
             "network_subnet_views": network_subnet_views,

@@ -62,12 +62,27 @@ def runner_line(runner: Mapping, preview: bool = False) -> str:
     if runner.get("id") is None:
         head = f"runner {runner['name']}: not in GitLab yet"
     else:
-        head = f"runner {runner['name']}: GitLab id {runner['id']}, {runner['status']}"
+        head = f"runner {runner['name']}: GitLab id {runner['id']}, {contact(runner)}"
     operation = runner.get("operation") or ("update" if runner.get("changed") else "none")
     done = ""
     if operation in DONE:
         done = f", a real run would {operation} it" if preview else f", {DONE[operation]} in this run"
     return f"{head}, tags {tags}{done}"
+
+
+def contact(runner: Mapping) -> str:
+    """GitLab's view of a runner as its own managers left it (the fleet sends GitLab no heartbeat): its status, its
+    last contact and the managers that made it, or plainly that none has yet."""
+    managers = runner.get("managers") or []
+    contacted_at = runner.get("contacted_at")
+    if runner["status"] == "never_contacted":
+        return "never_contacted (no manager has contacted it yet)"
+    text = f"{runner['status']}, last contact {contacted_at}" if contacted_at else str(runner["status"])
+    if managers:
+        seen = [f"{item.get('system_id')} ({item.get('version') or 'version unknown'}, {item.get('status')})"
+                for item in managers]  # fmt: skip
+        text += f" from {len(managers)} manager{'s' if len(managers) > 1 else ''}: {', '.join(seen)}"
+    return text
 
 
 def runner_lines(runners: Sequence[Mapping], entry_lines: Sequence[tuple[str, str]], preview: bool) -> list[str]:

@@ -6,6 +6,7 @@ modules' answers, as small functions rather than Jinja programs.
 - `made_subnets`: the subnets ec2_vpc_subnet made or found, each plan item with its id;
 - `nat_routes`: the NAT gateway each zone's private route table points at (per_az: its own; shared: the first
   zone's);
+- `made_route_table_ids`: the private route tables' ids, the live ones where check mode answered a placeholder;
 - `stale_endpoints`: the fleet's S3 endpoints that serve other route tables than the private ones (to replace);
 - `network_record`: the role's result (network_result) from the pieces it made;
 - `subnet_views`: subnets as ec2_vpc_subnet_info lists them, by id, as network_result describes a subnet.
@@ -89,3 +90,31 @@ def subnet_views(subnets: Sequence[Mapping]) -> dict[str, dict]:
         subnet["id"]: {"id": subnet["id"], "zone": subnet["availability_zone"], "cidr": subnet["cidr_block"]}
         for subnet in subnets
     }
+
+
+# What amazon.aws.ec2_vpc_route_table answers in check mode for a route table it would change (tags, routes): not
+# the table's id. Compared with the S3 endpoint's tables it would predict the endpoint's replacement.
+CHECK_MODE_ROUTE_TABLE_ID = "rtb-xxxxxxxx"
+
+
+def made_route_table_ids(results: Sequence[Mapping], live_tables: Sequence[Mapping] = ()) -> list[str]:
+    """The route tables' ids from ec2_vpc_route_table's loop results (each with its plan item's `name`), with the
+    id of the live table of that Name (ec2_vpc_route_table_info's route_tables) where check mode answered its
+    placeholder. A result with no id (the task was skipped) is left out."""
+    live = {route_table_name(table): table.get("id") or table.get("route_table_id") for table in live_tables}
+    ids = []
+    for result in results:
+        table_id = (result.get("route_table") or {}).get("id")
+        if table_id == CHECK_MODE_ROUTE_TABLE_ID:
+            table_id = live.get((result.get("item") or {}).get("name")) or table_id
+        if table_id:
+            ids.append(table_id)
+    return ids
+
+
+def route_table_name(table: Mapping) -> str | None:
+    """A route table's Name tag, whether the answer gives tags as a dictionary or as AWS's list."""
+    tags = table.get("tags") or table.get("Tags") or {}
+    if isinstance(tags, Mapping):
+        return tags.get("Name")
+    return next((tag.get("Value") for tag in tags if tag.get("Key") == "Name"), None)

@@ -325,7 +325,7 @@ def expected_counts(runners: list[dict]) -> dict[str, int]:
         "iam_roles": 2,
         "instance_profiles": 2,
         "buckets": 1,
-        "ssm_parameters": 2 * len(runners),
+        "ssm_parameters": 3 * len(runners),  # token, token_expires_at, id
     }
 
 
@@ -427,6 +427,20 @@ def first_converge(fleet: Fleet) -> dict[str, int]:
     return ids
 
 
+def a_no_op_sends_no_heartbeat(fleet: Fleet) -> None:
+    """The second run changes nothing and sends no POST /runners/verify (GitLab would count it as the runners'
+    contact): GitLab keeps them never contacted, and the summary says so, as GitLab reports it."""
+    fleet.gitlab.reset_log()
+    run = fleet.converge()
+    assert_no_change(run, "the second run", {"localhost", fleet.manager})
+    assert fleet.gitlab.requests_to("POST", "/runners/verify") == 0, fleet.gitlab.log()
+    for runner_id in fleet.gitlab.runner_ids(fleet.name).values():
+        runner = fleet.gitlab.runner(runner_id)
+        assert (runner["status"], runner["contacted_at"]) == ("never_contacted", None), runner
+    summary = "\n".join(summary_lines(run))
+    assert summary.count("(no manager has contacted it yet)") == 2, summary
+
+
 def check_mode_sends_no_mutating_request(fleet: Fleet) -> None:
     aws_log = AwsLog(fleet.sandbox)
     aws_log.reset()
@@ -487,6 +501,187 @@ def preview_adding_an_entry(fleet: Fleet) -> None:
     assert "runner extra: not in GitLab yet, tags docker, aws, extra, a real run would create it" in summary, summary
     assert f"config.toml on {fleet.manager}: a real run would change it" in summary, summary
     assert "extra" not in fleet.gitlab.runner_ids(fleet.name)
+
+
+# --- the preview matrix: each kind of change a user makes, previewed on the converged example fleet ----------------
+# Each case is one `--check --diff` run with several independent changes; each change names the resources a real
+# run would touch, as (task name after the role's " : ", the loop item's label or None for any, host). The run must
+# reach the summary, send no mutating request, report those tasks changed, and leave the fleet as it was.
+
+MACHINE_ENTRY = {
+    "name": "machine",
+    "runner_type": "instance_type",
+    "tags": ["docker", "aws", "machine"],
+    "executor": "docker+machine",
+    "instance_type": "t3.large",
+    "spot": True,
+    "spot_price": 0.05,
+    "limit": 10,
+    "max_builds": 1,
+    "cache": True,
+}
+DOCKER_GROUP_ENTRY = {
+    "name": "local",
+    "runner_type": "group_type",
+    "group": "platform/infra",
+    "tags": ["docker", "local"],
+    "executor": "docker",
+    "image": "alpine:3.20",
+    "limit": 2,
+}
+SHELL_PROJECT_ENTRY = {
+    "name": "sh",
+    "runner_type": "project_type",
+    "project": "platform/website",
+    "tags": ["shell"],
+    "executor": "shell",
+    "limit": 1,
+}
+
+
+def entries_case(fleet: Fleet) -> tuple[dict, dict[str, list[tuple]], list[str]]:
+    """Entries of each executor and runner type added, one changed (types, capacity, idle policy, tags), one removed;
+    the cache's expiry and the fleet's extra tags changed."""
+    small = {
+        **EXAMPLE_RUNNERS[0],
+        "instance_types": ["t3.xlarge", "t3a.xlarge"],
+        "max_instances": 6,
+        "idle_count": 1,
+        "idle_time": 600,
+        "tags": ["docker", "aws", "small", "fast"],
+    }
+    overrides = {
+        "fleet_runners": [small, MACHINE_ENTRY, DOCKER_GROUP_ENTRY, SHELL_PROJECT_ENTRY],
+        "fleet_cache": {**EXAMPLE["fleet_cache"], "expiration_days": 30},
+        "fleet_extra_tags": {"team": "ci"},
+    }
+    manager = fleet.manager
+    expected = {
+        "add a docker+machine entry": [("Report what a real run would make", None, manager)],
+        "add, change and remove runners in GitLab": [
+            ("Create or update the runners in GitLab", None, "localhost"),
+            ("Delete the runners of entries no longer described", None, "localhost"),
+            ("Delete the SSM parameters of entries no longer described", "large/token", "localhost"),
+        ],
+        "change instance types, capacity and idle policy": [
+            ("Keep each pool's launch template", f"{fleet.name}-small", "localhost"),
+            ("Keep each pool's Auto Scaling group", f"{fleet.name}-small", "localhost"),
+        ],
+        "remove a docker-autoscaler entry": [
+            ("Remove the Auto Scaling groups of entries no longer listed", f"{fleet.name}-large", "localhost"),
+            ("Remove the launch templates of entries no longer listed", f"{fleet.name}-large", "localhost"),
+        ],
+        "change the cache": [("Report what a real run would change", None, "localhost")],
+        "change the fleet's tags": [
+            ("Create the VPC", None, "localhost"),
+            ("Launch or update the managers, count 1", f"{fleet.name}-manager-1", "localhost"),
+        ],
+        "config.toml on the manager": [("Compare config.toml with the host's (tokens masked)", None, manager)],
+    }
+    summary = [
+        "runner machine: not in GitLab yet, tags docker, aws, machine, a real run would create it",
+        "runner local: not in GitLab yet, tags docker, local, a real run would create it",
+        "runner sh: not in GitLab yet, tags shell, a real run would create it",
+        "runner large: a real run would remove it",
+        "entry machine: docker+machine on t3.large",
+        "entry small: docker-autoscaler on t3.xlarge, t3a.xlarge; capacity 6 instances",
+    ]
+    return overrides, expected, summary
+
+
+def managers_case(fleet: Fleet) -> tuple[dict, dict[str, list[tuple]], list[str]]:
+    """A manager added and the managers' type changed, an entry's executor switched (docker-autoscaler to
+    docker+machine, which allows more than one manager), the NAT gateways shared, the cache's key changed."""
+    machine_small = {
+        "name": "small",
+        "runner_type": "instance_type",
+        "tags": EXAMPLE_RUNNERS[0]["tags"],
+        "run_untagged": False,
+        "executor": "docker+machine",
+        "instance_type": "t3.large",
+        "limit": 4,
+        "cache": True,
+    }
+    overrides = {
+        "fleet_runners": [machine_small],
+        "fleet_managers": {**EXAMPLE["fleet_managers"], "count": 2, "instance_type": "t3.large"},
+        "fleet_network": {**EXAMPLE["fleet_network"], "nat_mode": "shared"},
+        "fleet_cache": {**EXAMPLE["fleet_cache"], "kms_key_id": "alias/aws/s3"},
+    }
+    expected = {
+        "add a manager, change their type": [
+            ("Launch or update the managers, count 2", f"{fleet.name}-manager-1", "localhost"),
+            ("Launch or update the managers, count 2", f"{fleet.name}-manager-2", "localhost"),
+        ],
+        "switch an entry's executor": [
+            ("Remove the Auto Scaling groups of entries no longer listed", f"{fleet.name}-small", "localhost"),
+            ("Report what a real run would make", None, fleet.manager),
+        ],
+        "share the NAT gateways": [
+            ("Route each private subnet to its NAT gateway", None, "localhost"),
+            ("Delete the NAT gateways no longer needed", None, "localhost"),
+        ],
+        "change the cache's key": [("Report what a real run would change", None, "localhost")],
+    }
+    summary = [
+        f"manager {fleet.name}-manager-2: a real run would launch it in subnet ",
+        "entry small: docker+machine on t3.large",
+        "runner large: a real run would remove it",
+    ]
+    return overrides, expected, summary
+
+
+PREVIEW_MATRIX = (entries_case, managers_case)
+
+
+def changed_items(run) -> set[tuple]:
+    """(task name after " : ", loop item label or None, host) of every changed result of a run's JSON report."""
+    found = set()
+    for play in run.report["plays"]:
+        for task in play["tasks"]:
+            name = task["task"]["name"].split(" : ", 1)[-1]
+            for host, result in task["hosts"].items():
+                items = result.get("results") if isinstance(result.get("results"), list) else None
+                if items is None and result.get("changed"):
+                    found.add((name, None, host))
+                for item in items or []:
+                    if item.get("changed"):
+                        found.add((name, str(item.get("_ansible_item_label", item.get("item"))), host))
+    return found
+
+
+def predicted(expected: tuple, changed: set[tuple]) -> bool:
+    task, label, host = expected
+    return any(name == task and where == host and label in (None, item) for name, item, where in changed)
+
+
+def preview_each_kind_of_change(fleet: Fleet) -> int:
+    """The preview matrix on the converged fleet; returns how many kinds of change it covered."""
+    aws_log = AwsLog(fleet.sandbox)
+    ids = fleet.gitlab.runner_ids(fleet.name)
+    resources = fleet.resources()
+    kinds = 0
+    for case in PREVIEW_MATRIX:
+        overrides, expected, summary_expected = case(fleet)
+        aws_log.reset()
+        fleet.gitlab.reset_log()
+        run = fleet.playbook(SITE, "--check", "--diff", extra_vars={**fleet.variables, **overrides})
+        assert_succeeded(run, f"the preview {case.__name__}")
+        assert aws_log.read()["mutating"] == 0, [entry for entry in aws_log.read()["log"] if entry["mutating"]]
+        assert [entry for entry in fleet.gitlab.log() if entry["method"] in MUTATING_METHODS] == []
+        changed = changed_items(run)
+        for kind, resources_touched in expected.items():
+            missing = [item for item in resources_touched if not predicted(item, changed)]
+            assert not missing, f"{case.__name__}, {kind}: not predicted {missing}; predicted {sorted(changed)}"
+            kinds += 1
+        summary = summary_lines(run)
+        assert "check mode: nothing was changed" in summary[0], summary
+        for line in summary_expected:
+            assert any(shown.startswith(line) for shown in summary), (line, summary)
+        assert RUNNER_TOKEN.findall(run.output) == [], "a token in the preview's output"
+    assert fleet.gitlab.runner_ids(fleet.name) == ids
+    assert fleet.resources() == resources
+    return kinds
 
 
 def add_an_entry(fleet: Fleet, ids: dict[str, int]) -> dict:
@@ -551,13 +746,15 @@ def test_the_fleet_converges_is_idempotent_and_tears_down(new_fleet) -> None:
     with timed(timings, "first converge"):
         ids = first_converge(fleet)
     with timed(timings, "no-op"):
-        assert_no_change(fleet.converge(), "the second run", {"localhost", fleet.manager})
+        a_no_op_sends_no_heartbeat(fleet)
     with timed(timings, "check"):
         check_mode_sends_no_mutating_request(fleet)
     with timed(timings, "another vpc_cidr refused"):
         refuse_a_new_vpc_cidr(fleet)
     with timed(timings, "entry added, previewed"):
         preview_adding_an_entry(fleet)
+    with timed(timings, "preview matrix"):
+        assert preview_each_kind_of_change(fleet) == 11
     with timed(timings, "entry added"):
         extra = add_an_entry(fleet, ids)
     with timed(timings, "entry changed"):

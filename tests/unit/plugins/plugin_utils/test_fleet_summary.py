@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from ansible.errors import AnsibleFilterError
 from ansible_collections.runnerfleet.gitlab_aws.plugins.filter.fleet_description import fleet_summary_lines
-from ansible_collections.runnerfleet.gitlab_aws.plugins.plugin_utils._fleet_summary import summary_lines
+from ansible_collections.runnerfleet.gitlab_aws.plugins.plugin_utils._fleet_summary import runner_line, summary_lines
 
 FLEET = {"name": "ci", "region": "eu-west-1"}
 
@@ -63,7 +63,7 @@ def test_every_part_of_a_converged_fleet():
         "runner small: GitLab id 7, online, tags a, b, updated in this run",
         "entry small: docker-autoscaler on t3.large, t3a.large; capacity 10 instances x 2 = 20 jobs;"
         " spot (on-demand base 1, price-capacity-optimized); worker group ci-small (launch template lt-1)",
-        "runner big: GitLab id 8, never_contacted, tags none",
+        "runner big: GitLab id 8, never_contacted (no manager has contacted it yet), tags none",
         "runner old: removed in this run",
         "manager ci-manager-1: i-1 10.0.0.5 in a",
         "config.toml on m1: changed in this run; restarted (service unit changed)",
@@ -106,7 +106,7 @@ def test_a_preview_says_what_a_real_run_would_do():
     ]
     created = {"name": "new", "id": 3, "status": "never_contacted", "tags": [], "changed": True, "operation": "create"}
     assert summary_lines(FLEET, registration={"runners": [created]})[3] == (
-        "runner new: GitLab id 3, never_contacted, tags none, created in this run"
+        "runner new: GitLab id 3, never_contacted (no manager has contacted it yet), tags none, created in this run"
     )
     with pytest.raises(AnsibleFilterError, match="preview"):
         fleet_summary_lines(FLEET, preview="yes")
@@ -164,3 +164,19 @@ def test_the_filter_checks_its_input():
         fleet_summary_lines(FLEET, entries={"small": {}})
     entries = [{"name": "small", "executor": "docker-autoscaler"}]
     assert fleet_summary_lines(FLEET, entries=entries, pools=[SMALL_POOL])[3].startswith("entry small: ")
+
+
+def test_a_runner_line_reports_gitlabs_view_as_its_managers_left_it():
+    managers = [
+        {"system_id": "s_0a1b2c", "version": "18.9.0", "status": "online", "contacted_at": "2026-12-07T10:00:00Z"},
+        {"system_id": "s_3d4e5f", "version": None, "status": "offline", "contacted_at": "2026-12-01T08:00:00Z"},
+    ]
+    runner = {"name": "small", "id": 7, "status": "online", "contacted_at": "2026-12-07T10:00:00Z", "tags": ["a"]}
+    assert runner_line(dict(runner, managers=managers)) == (
+        "runner small: GitLab id 7, online, last contact 2026-12-07T10:00:00Z from 2 managers: "
+        "s_0a1b2c (18.9.0, online), s_3d4e5f (version unknown, offline), tags a"
+    )
+    never = dict(runner, status="never_contacted", contacted_at=None, managers=[])
+    assert runner_line(never) == (
+        "runner small: GitLab id 7, never_contacted (no manager has contacted it yet), tags a"
+    )

@@ -106,6 +106,7 @@ def test_filters_check_their_input():
         "network_subnets_made",
         "network_nat_routes",
         "network_stale_endpoints",
+        "network_route_table_ids",
         "network_record",
         "network_subnet_views",
         "network_replacements",  # pre-flight's; tests/unit/plugins/plugin_utils/test_network_replacements.py
@@ -119,3 +120,21 @@ def test_filters_check_their_input():
     assert filters.network_record([], vpc_id=None, vpc_cidr="c", zones=[], routes={})["vpc_id"] == ""
     assert filters.network_stale_endpoints([], []) == []
     assert filters.network_subnet_views([]) == {}
+    assert filters.network_route_table_ids([]) == []
+    with pytest.raises(AnsibleFilterError, match="live_tables"):
+        filters.network_route_table_ids([], "tables")
+
+
+def test_route_table_ids_take_the_live_id_where_check_mode_answered_a_placeholder():
+    results = [
+        {"item": {"zone": "a", "name": "f-private-a"}, "route_table": {"id": "rtb-xxxxxxxx"}},
+        {"item": {"zone": "b", "name": "f-private-b"}, "route_table": {"id": "rtb-0b"}},
+        {"item": {"zone": "c", "name": "f-private-c"}, "skipped": True},
+        {"item": {"zone": "d", "name": "f-private-d"}, "route_table": {"id": "rtb-xxxxxxxx"}},  # would be made
+    ]
+    live = [
+        {"id": "rtb-0a", "tags": {"Name": "f-private-a"}},
+        {"route_table_id": "rtb-0e", "Tags": [{"Key": "Name", "Value": "f-private-e"}]},
+    ]
+    assert _network.made_route_table_ids(results, live) == ["rtb-0a", "rtb-0b", "rtb-xxxxxxxx"]
+    assert _network.made_route_table_ids(results[1:2]) == ["rtb-0b"]
