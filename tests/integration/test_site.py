@@ -427,18 +427,16 @@ def first_converge(fleet: Fleet) -> dict[str, int]:
     return ids
 
 
-def a_no_op_sends_no_heartbeat(fleet: Fleet) -> None:
-    """The second run changes nothing and sends no POST /runners/verify (GitLab would count it as the runners'
-    contact): GitLab keeps them never contacted, and the summary says so, as GitLab reports it."""
-    fleet.gitlab.reset_log()
-    run = fleet.converge()
-    assert_no_change(run, "the second run", {"localhost", fleet.manager})
+def a_no_op_sent_no_heartbeat(fleet: Fleet, run) -> None:
+    """A run that changed nothing sent no POST /runners/verify (GitLab would count it as the runners' contact):
+    GitLab keeps them never contacted, and the summary says so, as GitLab reports it."""
     assert fleet.gitlab.requests_to("POST", "/runners/verify") == 0, fleet.gitlab.log()
-    for runner_id in fleet.gitlab.runner_ids(fleet.name).values():
+    ids = fleet.gitlab.runner_ids(fleet.name)
+    for runner_id in ids.values():
         runner = fleet.gitlab.runner(runner_id)
         assert (runner["status"], runner["contacted_at"]) == ("never_contacted", None), runner
-    summary = "\n".join(summary_lines(run))
-    assert summary.count("(no manager has contacted it yet)") == 2, summary
+    unwrapped = " ".join(run.output.split())  # the YAML output wraps long summary lines
+    assert unwrapped.count("(no manager has contacted it yet)") == len(ids), run.output
 
 
 def check_mode_sends_no_mutating_request(fleet: Fleet) -> None:
@@ -476,31 +474,6 @@ def refuse_a_new_vpc_cidr(fleet: Fleet) -> None:
     ), messages[0]
     assert "`ansible-playbook playbooks/teardown.yml`, then `ansible-playbook playbooks/site.yml`" in messages[0]
     assert fleet.resources()["vpcs"] == [vpc_before]
-
-
-def preview_adding_an_entry(fleet: Fleet) -> None:
-    """`--check --diff` with one more entry runs to the summary, sends no mutating request, and says what the real run
-    will do: GitLab's runner created, and config.toml on the manager gaining the entry's section (tokens masked)."""
-    aws_log = AwsLog(fleet.sandbox)
-    aws_log.reset()
-    fleet.gitlab.reset_log()
-    run = fleet.converge("--check", "--diff", runners=[*EXAMPLE_RUNNERS, EXTRA_ENTRY])
-    assert_succeeded(run, "the --check --diff run that adds an entry")
-    assert aws_log.read()["mutating"] == 0
-    assert [entry for entry in fleet.gitlab.log() if entry["method"] in MUTATING_METHODS] == []
-    reported = [result["msg"] for result in task_results(run, "Report the runners GitLab changed")]
-    assert reported == [f"{fleet.name}-extra: create"], reported
-    (compared,) = task_results(run, "Compare config.toml with the host's (tokens masked)", fleet.manager)
-    assert compared["changed"] is True
-    diff = json.dumps(compared)
-    assert 'name = \\"extra\\"' in diff, diff[-3000:]
-    assert "[MASKED]" in diff
-    assert RUNNER_TOKEN.findall(diff) == [], "a token in the preview's diff"
-    summary = summary_lines(run)
-    assert "check mode: nothing was changed" in summary[0], summary
-    assert "runner extra: not in GitLab yet, tags docker, aws, extra, a real run would create it" in summary, summary
-    assert f"config.toml on {fleet.manager}: a real run would change it" in summary, summary
-    assert "extra" not in fleet.gitlab.runner_ids(fleet.name)
 
 
 # --- the preview matrix: each kind of change a user makes, previewed on the converged example fleet ----------------
@@ -541,7 +514,8 @@ SHELL_PROJECT_ENTRY = {
 
 def entries_case(fleet: Fleet) -> tuple[dict, dict[str, list[tuple]], list[str]]:
     """Entries of each executor and runner type added, one changed (types, capacity, idle policy, tags), one removed;
-    the cache's expiry and the fleet's extra tags changed."""
+    the cache's expiry and the fleet's extra tags changed. GitLab's runners are reported as a real run would make
+    them, and config.toml's diff shows the new entries' sections, tokens masked."""
     small = {
         **EXAMPLE_RUNNERS[0],
         "instance_types": ["t3.xlarge", "t3a.xlarge"],
@@ -551,12 +525,16 @@ def entries_case(fleet: Fleet) -> tuple[dict, dict[str, list[tuple]], list[str]]
         "tags": ["docker", "aws", "small", "fast"],
     }
     overrides = {
-        "fleet_runners": [small, MACHINE_ENTRY, DOCKER_GROUP_ENTRY, SHELL_PROJECT_ENTRY],
+        "fleet_runners": [small, EXTRA_ENTRY, MACHINE_ENTRY, DOCKER_GROUP_ENTRY, SHELL_PROJECT_ENTRY],
         "fleet_cache": {**EXAMPLE["fleet_cache"], "expiration_days": 30},
         "fleet_extra_tags": {"team": "ci"},
     }
     manager = fleet.manager
     expected = {
+        "add a docker-autoscaler entry": [
+            ("Keep each pool's launch template", f"{fleet.name}-extra", "localhost"),
+            ("Report the groups a real run would create", f"{fleet.name}-extra", "localhost"),
+        ],
         "add a docker+machine entry": [("Report what a real run would make", None, manager)],
         "add, change and remove runners in GitLab": [
             ("Create or update the runners in GitLab", None, "localhost"),
@@ -579,14 +557,30 @@ def entries_case(fleet: Fleet) -> tuple[dict, dict[str, list[tuple]], list[str]]
         "config.toml on the manager": [("Compare config.toml with the host's (tokens masked)", None, manager)],
     }
     summary = [
+        "runner extra: not in GitLab yet, tags docker, aws, extra, a real run would create it",
         "runner machine: not in GitLab yet, tags docker, aws, machine, a real run would create it",
         "runner local: not in GitLab yet, tags docker, local, a real run would create it",
         "runner sh: not in GitLab yet, tags shell, a real run would create it",
         "runner large: a real run would remove it",
         "entry machine: docker+machine on t3.large",
         "entry small: docker-autoscaler on t3.xlarge, t3a.xlarge; capacity 6 instances",
+        f"config.toml on {manager}: a real run would change it",
     ]
     return overrides, expected, summary
+
+
+def entries_previewed_in_gitlab_and_config(fleet: Fleet, run) -> None:
+    """The entries case's GitLab report and config.toml diff: each new runner created, the changed one updated;
+    config.toml gains each new section, tokens masked."""
+    reported = sorted(result["msg"] for result in task_results(run, "Report the runners GitLab changed"))
+    ids = fleet.gitlab.runner_ids(fleet.name)
+    expected = [f"{fleet.name}-{name}: create" for name in ("extra", "local", "machine", "sh")]
+    assert reported == sorted([*expected, f"{fleet.name}-small (id {ids['small']}): update"]), reported
+    (compared,) = task_results(run, "Compare config.toml with the host's (tokens masked)", fleet.manager)
+    diff = json.dumps(compared)
+    for name in ("extra", "machine", "local", "sh"):
+        assert f'name = \\"{name}\\"' in diff, (name, diff[-3000:])
+    assert "[MASKED]" in diff
 
 
 def managers_case(fleet: Fleet) -> tuple[dict, dict[str, list[tuple]], list[str]]:
@@ -674,6 +668,8 @@ def preview_each_kind_of_change(fleet: Fleet) -> int:
             missing = [item for item in resources_touched if not predicted(item, changed)]
             assert not missing, f"{case.__name__}, {kind}: not predicted {missing}; predicted {sorted(changed)}"
             kinds += 1
+        if case is entries_case:
+            entries_previewed_in_gitlab_and_config(fleet, run)
         summary = summary_lines(run)
         assert "check mode: nothing was changed" in summary[0], summary
         for line in summary_expected:
@@ -745,16 +741,12 @@ def test_the_fleet_converges_is_idempotent_and_tears_down(new_fleet) -> None:
     timings: dict[str, float] = {}
     with timed(timings, "first converge"):
         ids = first_converge(fleet)
-    with timed(timings, "no-op"):
-        a_no_op_sends_no_heartbeat(fleet)
     with timed(timings, "check"):
         check_mode_sends_no_mutating_request(fleet)
     with timed(timings, "another vpc_cidr refused"):
         refuse_a_new_vpc_cidr(fleet)
-    with timed(timings, "entry added, previewed"):
-        preview_adding_an_entry(fleet)
     with timed(timings, "preview matrix"):
-        assert preview_each_kind_of_change(fleet) == 11
+        assert preview_each_kind_of_change(fleet) == 12
     with timed(timings, "entry added"):
         extra = add_an_entry(fleet, ids)
     with timed(timings, "entry changed"):
@@ -762,9 +754,12 @@ def test_the_fleet_converges_is_idempotent_and_tears_down(new_fleet) -> None:
     with timed(timings, "entry removed"):
         remove_the_entry(fleet, ids, extra)
     # Read as a person reads it (the collection's callback, not the JSON report): a few lines, the summary last.
+    # It is also the test's no-op (the check run after the first converge predicted none): no heartbeat either.
     with timed(timings, "no-op after the removal"):
+        fleet.gitlab.reset_log()
         quiet = fleet.playbook(SITE, extra_vars=fleet.variables, json_report=False)
         assert_a_quiet_no_op(quiet, "the run after the removal", fleet)
+        a_no_op_sent_no_heartbeat(fleet, quiet)
 
     # Teardown: nothing of the fleet is left, in AWS or GitLab; a second teardown changes nothing.
     with timed(timings, "teardown"):
