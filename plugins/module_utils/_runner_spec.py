@@ -348,7 +348,7 @@ def shown_path(record: dict, kind: str) -> str:
 
 
 def token_reset_reason(
-    policy: str, token_given: bool, token_valid: bool | None, why_invalid: str = "GitLab rejected the given token"
+    policy: str, token_given: bool, token_valid: bool | None, why_invalid: str | None = None
 ) -> str | None:
     """Why the runner's token must be reset under `policy`, or None. token_valid is None when not judged."""
     if policy == "never":
@@ -356,7 +356,7 @@ def token_reset_reason(
     if policy == "always":
         return "token_reset is always"
     if token_given and token_valid is False:
-        return why_invalid
+        return why_invalid or "GitLab rejected the given token"
     if not token_given and policy == "if_missing":
         return "no token was given and token_reset is if_missing"
     return None

@@ -141,7 +141,7 @@ class RunnerService:
             runner = self.update(runner, changes, spec)
         outcome = Outcome(bool(changes), runner, token, expires, "given" if token else None, before, comparable(runner))
         outcome.operation = "update" if changes else "none"
-        reason = token_reset_reason(spec.token_reset, bool(token), token_valid, *([why_invalid] if why_invalid else []))
+        reason = token_reset_reason(spec.token_reset, bool(token), token_valid, why_invalid)
         if reason:
             outcome.token, outcome.token_expires_at = self.reset_token(runner, reason)
             outcome.changed, outcome.token_source, outcome.operation = True, "reset", "re-key"
