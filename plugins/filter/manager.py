@@ -20,12 +20,14 @@ def manager_placement(names: object, subnet_ids: object) -> list[dict]:
     return _manager.placement(listing("manager_placement", "the input", names), subnets)
 
 
-def manager_records(names: object, instances: object, subnet_ids: object = ()) -> list[dict]:
-    """manager_result's instances: one per planned manager's instance, or the planned manager not launched yet."""
+def manager_records(names: object, instances: object, subnet_ids: object = (), before: object = ()) -> list[dict]:
+    """manager_result's instances: one per planned manager's instance, or the planned manager not launched yet,
+    with what the run does to it."""
     return _manager.records(
         listing("manager_records", "the input", names),
         listing("manager_records", "instances", instances),
         listing("manager_records", "subnet_ids", subnet_ids),
+        listing("manager_records", "before", before),
     )
 
 

@@ -175,6 +175,20 @@ managers:
       description: What differs for this manager.
       type: list
       elements: str
+surplus:
+  description:
+    - The live instances whose C(Name) matches O(name_pattern) but names no wanted manager (beyond the managers'
+      count), which the role terminates.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    name:
+      description: The instance's C(Name).
+      type: str
+    instance_id:
+      description: The instance's id.
+      type: str
 instances:
   description:
     - The instances O(filters) finds, in the shape C(amazon.aws.ec2_instance_info) returns them (snake_case keys, tags
@@ -301,8 +315,11 @@ def compare_instance(instance: dict[str, Any], name: str, plan: dict[str, Any], 
     return drift
 
 
-def compare(snapshot: dict[str, Any], plan: dict[str, Any]) -> tuple[list[str], list[dict[str, Any]]]:
-    """(what differs, each wanted manager with its own differences) for a snapshot read by read_managers().
+def compare(
+    snapshot: dict[str, Any], plan: dict[str, Any]
+) -> tuple[list[str], list[dict[str, Any]], list[dict[str, str]]]:
+    """(what differs, each wanted manager with its own differences, the surplus managers) for a snapshot read by
+    read_managers().
 
     plan: image_id, root_device_name, name_pattern, managers ({name, subnet_id}), instance_type, security_groups,
     instance_profile, metadata_options (all five keys), tags, purge_tags."""
@@ -337,11 +354,13 @@ def compare(snapshot: dict[str, Any], plan: dict[str, Any]) -> tuple[list[str], 
         )
         drift.extend(own)
 
+    surplus = []
     for instance in instances:
         name = tag_dict(instance).get("Name")
         if name is not None and re.match(plan["name_pattern"], name) and name not in wanted_names:
             drift.append(f"manager {name} {instance['InstanceId']}: not wanted (beyond the managers' count)")
-    return drift, managers
+            surplus.append({"name": name, "instance_id": instance["InstanceId"]})
+    return drift, managers, surplus
 
 
 def instance_view(instance: dict[str, Any]) -> dict[str, Any]:
@@ -432,7 +451,7 @@ def main() -> None:
         "tags": params["tags"],
         "purge_tags": params["purge_tags"],
     }
-    drift, managers = compare(snapshot, plan)
+    drift, managers, surplus = compare(snapshot, plan)
     module.exit_json(
         changed=False,
         image_found=snapshot["image"] is not None,
@@ -440,6 +459,7 @@ def main() -> None:
         in_sync=not drift,
         drift=drift,
         managers=managers,
+        surplus=surplus,
         instances=[instance_view(instance) for instance in snapshot["instances"]],
     )
 

@@ -48,7 +48,11 @@ def summary_lines(
     lines += runner_lines(registration.get("runners") or [], [workers.line(entry) for entry in entries], preview)
     removed = "a real run would remove it" if preview else "removed in this run"
     lines += [f"runner {name}: {removed}" for name in registration.get("removed") or []]
-    lines += [manager_line(instance, preview) for instance in (managers or {}).get("instances") or []]
+    lines += [f"worker group {name}: {removed}" for name in (worker_pools or {}).get("removed") or []]
+    managers = managers or {}
+    lines += [manager_line(instance, preview) for instance in managers.get("instances") or []]
+    terminated = "a real run would terminate it" if preview else "terminated in this run"
+    lines += [f"manager {name}: {terminated}" for name in managers.get("removed") or []]
     lines += [host_line(host, result or {}, preview) for host, result in (hosts or {}).items()]
     return lines
 
@@ -129,11 +133,13 @@ class Workers:
         ]
 
     def worker_group(self, pool: Mapping) -> str:
-        template = (self.made.get(pool["entry"]) or {}).get("launch_template_id")
-        if template:
-            return f"worker group {pool['group_name']} (launch template {template})"
-        # No launch template yet: check mode predicts a pool it has not made.
-        return f"worker group {pool['group_name']}" + (" (a real run would create it)" if self.preview else "")
+        """The group, its launch template, and what the run did to them (worker_pool_result's operation)."""
+        made = self.made.get(pool["entry"]) or {}
+        template = made.get("launch_template_id")
+        text = f"worker group {pool['group_name']}" + (f" (launch template {template})" if template else "")
+        # Without the role's record (it did not run), check mode predicts a pool it has not made.
+        operation = made.get("operation") or ("create" if self.preview and not template else "none")
+        return text + said(operation, self.preview, made.get("changes") or [])
 
     def machine(self, entry: Mapping) -> list[str]:
         instance_type = entry.get("instance_type") or DEFAULT_INSTANCE_TYPE
@@ -158,11 +164,26 @@ def spot_text(spot: bool, details: str) -> str:
 
 
 def manager_line(instance: Mapping, preview: bool = False) -> str:
-    """A launched manager by its instance; one check mode has not launched yet by what a real run would do."""
+    """A launched manager by its instance and what the run did to it; one check mode has not launched yet by what a
+    real run would do."""
     if instance.get("instance_id"):
-        return f"manager {instance['name']}: {instance['instance_id']} {instance['private_ip']} in {instance['zone']}"
+        head = f"manager {instance['name']}: {instance['instance_id']} {instance['private_ip']} in {instance['zone']}"
+        return head + said(instance.get("operation") or "none", preview, instance.get("changes") or [])
     where = f" in subnet {instance['subnet_id']}" if instance.get("subnet_id") else ""
     return f"manager {instance['name']}: " + (f"a real run would launch it{where}" if preview else "not launched")
+
+
+# What a role did to a resource (its result's operation), as the summary says it after the resource's line.
+OPERATION_DONE = {"create": "created", "update": "updated", "launch": "launched"}
+
+
+def said(operation: str, preview: bool, changes: Sequence[str]) -> str:
+    """', a real run would update it (what differs)' in check mode, ', updated in this run (what differed)' after a
+    real run; nothing for none."""
+    if operation not in OPERATION_DONE:
+        return ""
+    text = f", a real run would {operation} it" if preview else f", {OPERATION_DONE[operation]} in this run"
+    return text + (f" ({'; '.join(changes)})" if changes else "")
 
 
 def host_line(host: str, result: Mapping, preview: bool = False) -> str:

@@ -173,7 +173,8 @@ def autoscaling_group(pool: Mapping, *, subnet_ids: list[str], suspended_process
 
 
 def pool_record(pools: object, current: object, templates: object = (), groups: object = ()) -> dict[str, dict]:
-    """By entry: launch_template_id, launch_template_name, autoscaling_group_name, autoscaling_group_arn.
+    """By entry: launch_template_id, launch_template_name, autoscaling_group_name, autoscaling_group_arn, and what
+    the run does to the pool (pool_operation()).
 
     current is fleet_worker_pool_info's result (its pools, found by name); templates and groups are the results of
     the keep tasks' loops (each with its item, an element of pool_arguments()). An id or ARN a keep task answered
@@ -193,8 +194,20 @@ def pool_record(pools: object, current: object, templates: object = (), groups: 
             "launch_template_name": pool["template_name"],
             "autoscaling_group_name": pool["group_name"],
             "autoscaling_group_arn": group_arns.get(entry) or found.get("autoscaling_group_arn") or "",
+            **pool_operation(found),
         }
     return record
+
+
+def pool_operation(found: Mapping) -> dict:
+    """{operation, changes}: what the run does to a pool (in check mode, what a real run would do), from the read
+    before it, which decides which pools the keep tasks run for: create when neither the launch template nor the
+    group was found, update when either differs from the plan (changes: what differs), none when both match."""
+    if not found.get("launch_template_id") and not found.get("autoscaling_group_arn"):
+        return {"operation": "create", "changes": []}
+    if found.get("in_sync", False):
+        return {"operation": "none", "changes": []}
+    return {"operation": "update", "changes": list(found.get("drift") or [])}
 
 
 def answered(results: object, name: str, key: str, field: str) -> dict[str, str]:

@@ -357,8 +357,8 @@ def test_instance_view_is_the_shape_of_ec2_instance_info():
 
 
 def test_compare_converged_managers():
-    drift, managers = fmi.compare(converged(), plan())
-    assert drift == []
+    drift, managers, surplus = fmi.compare(converged(), plan())
+    assert drift == surplus == []
     assert managers == [
         {"name": name, "instance_ids": [INSTANCE[name]], "in_sync": True, "drift": []} for name in NAMES
     ]
@@ -529,7 +529,7 @@ def test_compare_reports_each_managers_own_drift():
     instance_type_differs(snapshot)
     volume_extra_tag(snapshot)
     surplus_manager(snapshot)
-    drift, managers = fmi.compare(snapshot, plan())
+    drift, managers, surplus = fmi.compare(snapshot, plan())
     assert drift == [
         "manager fleet-manager-2 i-0000000000000man2: instance type t3.small, not t3.medium",
         f"root volume {VOLUME[NAMES[1]]} of fleet-manager-2: tags differ",
@@ -539,6 +539,8 @@ def test_compare_reports_each_managers_own_drift():
         ("fleet-manager-1", True, 0),
         ("fleet-manager-2", False, 2),
     ]
+    # The surplus is what the role terminates, by name and id.
+    assert surplus == [{"name": "fleet-manager-3", "instance_id": "i-0000000000000man3"}]
 
 
 def test_compare_a_plan_that_changed():
@@ -555,7 +557,8 @@ def test_compare_a_plan_that_changed():
 
 def test_compare_a_first_run():
     snapshot = {"image": aws_image(), "instances": [], "subnets": [aws_subnet(name) for name in NAMES], "volumes": []}
-    drift, managers = fmi.compare(snapshot, plan())
+    drift, managers, surplus = fmi.compare(snapshot, plan())
+    assert surplus == []
     assert drift == ["manager fleet-manager-1: missing", "manager fleet-manager-2: missing"]
     assert [each["instance_ids"] for each in managers] == [[], []]
 

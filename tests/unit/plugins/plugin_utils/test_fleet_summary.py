@@ -150,8 +150,54 @@ def test_a_preview_says_a_real_run_would_create_a_worker_group():
     )
     assert lines[3] == (
         "entry big: docker-autoscaler on m5.2xlarge; capacity 10 instances x 2 = 20 jobs; on-demand;"
-        " worker group ci-big (a real run would create it)"
+        " worker group ci-big, a real run would create it"
     )
+
+
+def test_the_summary_says_what_a_run_does_to_worker_groups_and_managers():
+    """A worker group or manager a run updates is said with what differs; one it removes or terminates gets its own
+    line; the same in a preview as what a real run would do."""
+    update = ["Auto Scaling group ci-small: differs in MaxSize"]
+    pools = {"small": {"launch_template_id": "lt-1", "operation": "update", "changes": update}}
+    managers = {
+        "instances": [
+            {
+                "name": "ci-manager-1",
+                "instance_id": "i-1",
+                "private_ip": "10.0.0.5",
+                "zone": "a",
+                "operation": "update",
+                "changes": ["instance type t3.small, not t3.medium"],
+            }
+        ],
+        "removed": ["ci-manager-2"],
+    }
+    results = {
+        "entries": [{"name": "small", "executor": "docker-autoscaler"}],
+        "pools": [SMALL_POOL],
+        "worker_pools": {"pools": pools, "removed": ["ci-large"]},
+        "managers": managers,
+    }
+    preview = summary_lines(FLEET, preview=True, **results)
+    assert preview[3].endswith(
+        "worker group ci-small (launch template lt-1), a real run would update it"
+        " (Auto Scaling group ci-small: differs in MaxSize)"
+    ), preview[3]
+    assert preview[4:] == [
+        "worker group ci-large: a real run would remove it",
+        "manager ci-manager-1: i-1 10.0.0.5 in a, a real run would update it (instance type t3.small, not t3.medium)",
+        "manager ci-manager-2: a real run would terminate it",
+    ]
+    done = summary_lines(FLEET, **results)
+    assert done[3].endswith(
+        "worker group ci-small (launch template lt-1), updated in this run"
+        " (Auto Scaling group ci-small: differs in MaxSize)"
+    ), done[3]
+    assert done[4:] == [
+        "worker group ci-large: removed in this run",
+        "manager ci-manager-1: i-1 10.0.0.5 in a, updated in this run (instance type t3.small, not t3.medium)",
+        "manager ci-manager-2: terminated in this run",
+    ]
 
 
 def test_the_filter_checks_its_input():

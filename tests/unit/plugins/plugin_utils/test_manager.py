@@ -49,6 +49,8 @@ def test_records_one_per_instance_oldest_first_and_the_unlaunched_with_their_sub
         "private_ip": "10.0.0.9",
         "subnet_id": "subnet-a",
         "zone": "eu-west-1a",
+        "operation": "none",
+        "changes": [],
     }
     assert recorded[2] == {
         "name": "f-manager-2",
@@ -56,7 +58,32 @@ def test_records_one_per_instance_oldest_first_and_the_unlaunched_with_their_sub
         "private_ip": "",
         "subnet_id": "subnet-b",
         "zone": "",
+        "operation": "none",
+        "changes": [],
     }
+
+
+def test_records_say_what_the_run_does_to_each_manager_from_the_read_before_it():
+    instances = [instance("f-manager-1", "i-1", subnet="subnet-a")]
+    before = [
+        {
+            "name": "f-manager-1",
+            "instance_ids": ["i-0000000000000abc1"],
+            "in_sync": False,
+            "drift": [
+                "manager f-manager-1 i-0000000000000abc1: instance type t3.small, not t3.medium",
+                "root volume vol-1 of f-manager-1: tags differ",
+            ],
+        },
+        {"name": "f-manager-2", "instance_ids": [], "in_sync": False, "drift": ["manager f-manager-2: missing"]},
+        {"name": "f-manager-3", "instance_ids": ["i-3"], "in_sync": True, "drift": []},
+    ]
+    recorded = _manager.records(NAMES, instances, SUBNETS, before)
+    assert [(record["name"], record["operation"], record["changes"]) for record in recorded] == [
+        ("f-manager-1", "update", ["instance type t3.small, not t3.medium", "root volume vol-1 of f-manager-1: tags differ"]),
+        ("f-manager-2", "launch", []),
+        ("f-manager-3", "none", []),
+    ]
 
 
 def test_records_without_subnets_still_name_every_manager():

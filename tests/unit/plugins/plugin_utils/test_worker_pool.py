@@ -256,12 +256,16 @@ def test_the_record_of_a_converged_fleet_is_the_reads():
             "launch_template_name": "cif-spot",
             "autoscaling_group_name": "cif-spot",
             "autoscaling_group_arn": group_arn("cif-spot"),
+            "operation": "none",
+            "changes": [],
         },
         "ondemand": {
             "launch_template_id": "lt-2",
             "launch_template_name": "cif-ondemand",
             "autoscaling_group_name": "cif-ondemand",
             "autoscaling_group_arn": group_arn("cif-ondemand"),
+            "operation": "none",
+            "changes": [],
         },
     }
 
@@ -285,6 +289,25 @@ def test_the_keep_tasks_answers_win_and_check_mode_leaves_what_does_not_exist_em
     assert record["ondemand"]["launch_template_id"] == ""
     assert record["ondemand"]["autoscaling_group_arn"] == ""
     assert record["ondemand"]["autoscaling_group_name"] == "cif-ondemand"
+    # Neither was found before the run: both are created (ondemand by a real run, as check mode predicts).
+    assert [record[entry]["operation"] for entry in ("spot", "ondemand")] == ["create", "create"]
+
+
+def test_the_record_says_which_pools_the_run_updates_and_why():
+    current = read_result(spot=("lt-1", group_arn("cif-spot")), ondemand=("lt-2", ""))
+    drift = [
+        "launch template cif-spot: the latest version differs in InstanceType",
+        "Auto Scaling group cif-spot: differs in MaxSize",
+    ]
+    current["pools"]["spot"] |= {"in_sync": False, "drift": drift}
+    current["pools"]["ondemand"] |= {"in_sync": False, "drift": ["Auto Scaling group cif-ondemand: missing"]}
+    record = pool_record(pools(), current, [], [])
+    assert (record["spot"]["operation"], record["spot"]["changes"]) == ("update", drift)
+    # A template without its group (a run killed between the two) is an update too: the group is what it makes.
+    assert (record["ondemand"]["operation"], record["ondemand"]["changes"]) == (
+        "update",
+        ["Auto Scaling group cif-ondemand: missing"],
+    )
 
 
 def test_a_pool_the_read_did_not_see_is_recorded_empty():
