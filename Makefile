@@ -19,7 +19,7 @@ ARGS ?=
 # worker runs a sandbox of its own); PYTEST_WORKERS=0 runs the tests in one process, as before.
 PYTEST_WORKERS ?= auto
 # An idle worker takes the next test, one at a time, in the order tests/integration/conftest.py gives (long first).
-INTEGRATION_DIST := --dist load --maxschedchunk 1
+INTEGRATION_DIST := --dist load --maxschedchunk 1 --durations=20
 
 .PHONY: help sandbox sandbox-teardown sandbox-start sandbox-stop sandbox-status venv test ruff unit sanity ansible-lint \
         lint conformance integration changelog bench clean

@@ -118,7 +118,7 @@ LONG_FIRST = (
     "test_molecule.py::test_scenario[worker_pool]",
     "test_molecule.py::test_scenario[security]",
     "test_molecule.py::test_scenario[manager]",
-    "test_site.py::test_no_secret_in_vvv_output",
+    "test_site.py::test_a_mixed_fleet",
     "test_sandbox_wiring.py::",
     "test_docker_machine_tls.py::test_a_short_lived",
     "test_docker_machine_tls.py::test_no_key_material",

@@ -6,8 +6,10 @@ request in moto's or the GitLab emulator's request log, one runner entry added (
 first), changed and removed in place, another vpc_cidr refused in pre-flight (preview and real run alike, no
 mutating request, still one VPC), a teardown that leaves nothing of the fleet; the playbook killed (SIGKILL) at
 several points of a first converge and re-run, ending as an uninterrupted run ends, on a fleet that chooses its
-own tag key (fleet_tag_key: every resource and IAM condition carries it, teardown finds everything by it); no
-secret in the output of a -vvv converge and teardown; and pre-flight's failures on an unreachable AWS or GitLab or
+own tag key (fleet_tag_key: every resource and IAM condition carries it, teardown finds everything by it); a
+second fleet of docker+machine, docker and shell entries on two managers, whose -vvv converge and teardown print no
+secret and whose preview of one manager fewer and changed or removed entries is what the real run then does; and
+pre-flight's failures on an unreachable AWS or GitLab or
 a refused token.
 
 Each test converges its own fleet (fleet_name), so that the tests share the session's sandbox without meeting;
@@ -563,7 +565,10 @@ def entries_case(fleet: Fleet) -> tuple[dict, dict[str, list[tuple]], list[str]]
         "runner sh: not in GitLab yet, tags shell, a real run would create it",
         "runner large: a real run would remove it",
         "entry machine: docker+machine on t3.large",
-        "entry small: docker-autoscaler on t3.xlarge, t3a.xlarge; capacity 6 instances",
+        f"entry small: docker-autoscaler on t3.xlarge, t3a.xlarge; capacity 6 instances … worker group"
+        f" {fleet.name}-small (launch template lt- … a real run would update it … Auto Scaling group"
+        f" {fleet.name}-small: differs in … max_size",
+        f"worker group {fleet.name}-large: a real run would remove it",
         f"config.toml on {manager}: a real run would change it",
     ]
     return overrides, expected, summary
@@ -618,8 +623,10 @@ def managers_case(fleet: Fleet) -> tuple[dict, dict[str, list[tuple]], list[str]
         "change the cache's key": [("Report what a real run would change", None, "localhost")],
     }
     summary = [
+        f"manager {fleet.name}-manager-1: i- … a real run would update it … instance type t3.medium, not t3.large",
         f"manager {fleet.name}-manager-2: a real run would launch it in subnet ",
         "entry small: docker+machine on t3.large",
+        f"worker group {fleet.name}-small: a real run would remove it",
         "runner large: a real run would remove it",
     ]
     return overrides, expected, summary
@@ -651,33 +658,57 @@ def predicted(expected: tuple, changed: set[tuple]) -> bool:
 
 def preview_each_kind_of_change(fleet: Fleet) -> int:
     """The preview matrix on the converged fleet; returns how many kinds of change it covered."""
-    aws_log = AwsLog(fleet.sandbox)
     ids = fleet.gitlab.runner_ids(fleet.name)
     resources = fleet.resources()
     kinds = 0
     for case in PREVIEW_MATRIX:
         overrides, expected, summary_expected = case(fleet)
-        aws_log.reset()
-        fleet.gitlab.reset_log()
-        run = fleet.playbook(SITE, "--check", "--diff", extra_vars={**fleet.variables, **overrides})
-        assert_succeeded(run, f"the preview {case.__name__}")
-        assert aws_log.read()["mutating"] == 0, [entry for entry in aws_log.read()["log"] if entry["mutating"]]
-        assert [entry for entry in fleet.gitlab.log() if entry["method"] in MUTATING_METHODS] == []
-        changed = changed_items(run)
-        for kind, resources_touched in expected.items():
-            missing = [item for item in resources_touched if not predicted(item, changed)]
-            assert not missing, f"{case.__name__}, {kind}: not predicted {missing}; predicted {sorted(changed)}"
-            kinds += 1
+        run = previewed(fleet, overrides, expected, summary_expected)
+        kinds += len(expected)
         if case is entries_case:
             entries_previewed_in_gitlab_and_config(fleet, run)
-        summary = summary_lines(run)
-        assert "check mode: nothing was changed" in summary[0], summary
-        for line in summary_expected:
-            assert any(shown.startswith(line) for shown in summary), (line, summary)
-        assert RUNNER_TOKEN.findall(run.output) == [], "a token in the preview's output"
     assert fleet.gitlab.runner_ids(fleet.name) == ids
     assert fleet.resources() == resources
     return kinds
+
+
+def shows(shown: str, expected: str) -> bool:
+    """Whether a summary line starts as expected; " … " in the expected line stands for any text in between."""
+    first, *rest = expected.split(" … ")
+    if not shown.startswith(first):
+        return False
+    position = len(first)
+    for part in rest:
+        position = shown.find(part, position)
+        if position < 0:
+            return False
+        position += len(part)
+    return True
+
+
+def previewed(fleet: Fleet, overrides: dict, expected: dict[str, list[tuple]], summary_expected: list[str]):
+    """One `--check --diff` run of the fleet with the overrides: it reaches the summary, sends no mutating request
+    to AWS or GitLab, reports each expected resource changed and shows each expected summary line, and prints no
+    token. The run, for the case's own checks."""
+    aws_log = AwsLog(fleet.sandbox)
+    aws_log.reset()
+    fleet.gitlab.reset_log()
+    resources = fleet.resources()
+    run = fleet.playbook(SITE, "--check", "--diff", extra_vars={**fleet.variables, **overrides})
+    assert_succeeded(run, f"the preview of {sorted(expected)}")
+    assert aws_log.read()["mutating"] == 0, [entry for entry in aws_log.read()["log"] if entry["mutating"]]
+    assert [entry for entry in fleet.gitlab.log() if entry["method"] in MUTATING_METHODS] == []
+    changed = changed_items(run)
+    for kind, resources_touched in expected.items():
+        missing = [item for item in resources_touched if not predicted(item, changed)]
+        assert not missing, f"{kind}: not predicted {missing}; predicted {sorted(changed)}"
+    summary = summary_lines(run)
+    assert "check mode: nothing was changed" in summary[0], summary
+    for line in summary_expected:
+        assert any(shows(shown, line) for shown in summary), f"not in the summary: {line}\n" + "\n".join(summary)
+    assert RUNNER_TOKEN.findall(run.output) == [], "a token in the preview's output"
+    assert fleet.resources() == resources
+    return run
 
 
 def add_an_entry(fleet: Fleet, ids: dict[str, int]) -> dict:
@@ -948,31 +979,142 @@ def leaked(text: str, secrets: dict[str, str]) -> list[str]:
     return found + [f"a runner token ({len(token)} characters)" for token in RUNNER_TOKEN.findall(text)]
 
 
-def test_no_secret_in_vvv_output_of_converge_and_teardown(new_fleet) -> None:
-    fleet = new_fleet("e2e-secrets")
+def fleet_secrets(fleet: Fleet) -> dict[str, str]:
+    """Every secret the fleet keeps, by a name for the message: the SecureString parameters (the runners' tokens,
+    the docker-machine CA), a private key by each line of its body, and each runner's token as GitLab has it."""
+    found = {}
+    for page in (
+        fleet.aws("ssm")
+        .get_paginator("get_parameters_by_path")
+        .paginate(Path=f"/runnerfleet/{fleet.name}", Recursive=True, WithDecryption=True)
+    ):
+        for parameter in page["Parameters"]:
+            if parameter["Type"] != "SecureString":
+                continue
+            body = re.search(r"-----BEGIN [A-Z ]*PRIVATE KEY-----(.*?)-----END", parameter["Value"], re.DOTALL)
+            lines = [line.strip() for line in body.group(1).split()] if body else [parameter["Value"]]
+            # A last line of a few characters could turn up anywhere by chance.
+            found |= {f"{parameter['Name']} ({index})": line for index, line in enumerate(lines) if len(line) >= 16}
+    for name, kept in fleet.stored().items():
+        found[f"{name}'s token in GitLab"] = fleet.gitlab.current_token(int(kept["id"]))
+    return found
+
+
+# The second fleet: no docker-autoscaler entry, so it can have two managers; one entry of each other executor.
+MIXED_RUNNERS = [MACHINE_ENTRY, DOCKER_GROUP_ENTRY, SHELL_PROJECT_ENTRY]
+MIXED_MANAGERS = {**EXAMPLE["fleet_managers"], "count": 2}
+
+
+def mixed_fleet_case(fleet: Fleet) -> tuple[dict, dict[str, list[tuple]], list[str]]:
+    """On the mixed fleet: one manager fewer; the docker+machine entry's instance type, limit, idle policy and tags
+    changed; the docker entry's image and limit changed; the shell entry removed."""
+    machine = {**MACHINE_ENTRY, "instance_type": "t3.xlarge", "limit": 20, "idle_count": 2, "idle_time": 900,
+               "tags": [*MACHINE_ENTRY["tags"], "big"]}  # fmt: skip
+    docker = {**DOCKER_GROUP_ENTRY, "image": "alpine:3.21", "limit": 3}
+    overrides = {"fleet_runners": [machine, docker], "fleet_managers": EXAMPLE["fleet_managers"]}
+    first = fleet.manager
+    expected = {
+        "remove a manager": [("Terminate the managers beyond manager_count", None, "localhost")],
+        "change a docker+machine entry": [
+            ("Create or update the runners in GitLab", None, "localhost"),
+            ("Compare config.toml with the host's (tokens masked)", None, first),
+        ],
+        "change a docker entry": [("Compare config.toml with the host's (tokens masked)", None, first)],
+        "remove a shell entry": [
+            ("Delete the runners of entries no longer described", None, "localhost"),
+            ("Delete the SSM parameters of entries no longer described", "sh/token", "localhost"),
+        ],
+    }
+    summary = [
+        "entry machine: docker+machine on t3.xlarge in ",
+        "runner sh: a real run would remove it",
+        f"manager {fleet.name}-manager-2: a real run would terminate it",
+        f"config.toml on {first}: a real run would change it",
+    ]
+    return overrides, expected, summary
+
+
+def mixed_fleet_previewed_in_gitlab_and_config(fleet: Fleet, run) -> None:
+    """GitLab: the docker+machine runner updated, the shell runner deleted; config.toml's diff shows the new
+    instance type, image and limit, tokens masked."""
+    ids = fleet.gitlab.runner_ids(fleet.name)
+    reported = sorted(result["msg"] for result in task_results(run, "Report the runners GitLab changed"))
+    assert reported == [f"{fleet.name}-machine (id {ids['machine']}): update"], reported
+    (compared,) = task_results(run, "Compare config.toml with the host's (tokens masked)", fleet.manager)
+    diff = json.dumps(compared)
+    for shown in ("amazonec2-instance-type=t3.xlarge", "alpine:3.21", "limit = 20", "[MASKED]"):
+        assert shown in diff, (shown, diff[-3000:])
+    assert RUNNER_TOKEN.findall(diff) == []
+
+
+# A summary line that says what a run did to a resource, or what a real run would do: (what, the verb as done).
+SAID = re.compile(
+    r"^(?P<what>(?:runner|worker group|manager) \S+|config\.toml on \S+): .*?"
+    r"(?:a real run would (?P<would>[\w-]+) it|(?P<did>[\w-]+) in this run)"
+)
+DONE_AS = {"create": "created", "update": "updated", "re-key": "re-keyed", "remove": "removed",
+           "terminate": "terminated", "launch": "launched", "change": "changed"}  # fmt: skip
+
+
+def said_done(lines: list[str]) -> dict[str, str]:
+    """{resource: what was done to it} from a summary; a preview's "would update" reads as "updated"."""
+    found = {}
+    for line in lines:
+        match = SAID.match(line)
+        if match:
+            found[match["what"]] = DONE_AS[match["would"]] if match["would"] else match["did"]
+    return found
+
+
+def test_a_mixed_fleet_on_two_managers_previews_and_hides_its_secrets(new_fleet) -> None:
+    """A fleet of docker+machine, docker and shell entries on two managers (what the main test's docker-autoscaler
+    entries do not allow): its -vvv converge and teardown print no secret (the runners' tokens, the docker-machine
+    CA key, the API token, the AWS key); the preview of one manager fewer, a changed docker+machine and docker entry
+    and a removed shell entry predicts each, and the real run then does what the preview said, resource by
+    resource, as the two summaries say it."""
+    fleet = new_fleet("e2e-mixed")
     endpoints = fleet.sandbox.endpoints
     secrets = {
         "GITLAB_API_TOKEN": endpoints["GITLAB_API_TOKEN"],
         "the GitLab admin token": fleet.gitlab.token,
         "AWS_SECRET_ACCESS_KEY": endpoints["AWS_SECRET_ACCESS_KEY"],
     }
-    converged = fleet.playbook(
-        SITE, "-vvv", extra_vars={"fleet_name": fleet.name, "summary_show_config": True}, json_report=False
-    )
+    variables = {**fleet.variables, "fleet_runners": MIXED_RUNNERS, "fleet_managers": MIXED_MANAGERS}
+    timings: dict[str, float] = {}
+    runs = {}
     try:
-        assert converged.returncode == 0, converged.output[-4000:] + converged.stderr[-2000:]
-        assert 'token = "[MASKED]"' in converged.output  # the summary's config.toml, masked
-        stored = fleet.stored()
-        assert set(stored) == {entry["name"] for entry in EXAMPLE_RUNNERS}
-        for name, kept in stored.items():
-            secrets[f"{name}'s token in SSM"] = kept["token"]
-            secrets[f"{name}'s token in GitLab"] = fleet.gitlab.current_token(int(kept["id"]))
+        with timed(timings, "-vvv converge"):
+            runs["converge"] = fleet.playbook(
+                SITE, "-vvv", extra_vars={**variables, "summary_show_config": True}, json_report=False
+            )
+        assert runs["converge"].returncode == 0, runs["converge"].output[-4000:] + runs["converge"].stderr[-2000:]
+        assert 'token = "[MASKED]"' in runs["converge"].output  # the summary's config.toml, masked
+        assert set(fleet.stored()) == {entry["name"] for entry in MIXED_RUNNERS}
+        assert len(fleet.resources()["instances"]) == 2
+        secrets |= fleet_secrets(fleet)
+
+        overrides, expected, summary_expected = mixed_fleet_case(fleet)
+        with timed(timings, "preview"):
+            preview = previewed(fleet, overrides, expected, summary_expected)
+        mixed_fleet_previewed_in_gitlab_and_config(fleet, preview)
+        with timed(timings, "the previewed change"):
+            real = fleet.playbook(SITE, extra_vars={**fleet.variables, **overrides})
+        assert_succeeded(real, "the run the preview previewed")
+        assert said_done(summary_lines(real)) == said_done(summary_lines(preview)), (
+            summary_lines(preview),
+            summary_lines(real),
+        )
+        assert len(fleet.resources()["instances"]) == 1
+        assert set(fleet.gitlab.runner_ids(fleet.name)) == {"machine", "local"}
     finally:
-        torn = fleet.teardown("-vvv", json_report=False)
-    assert torn.returncode == 0, torn.output[-4000:] + torn.stderr[-2000:]
-    for what, run in (("converge", converged), ("teardown", torn)):
+        with timed(timings, "-vvv teardown"):
+            runs["teardown"] = fleet.teardown("-vvv", json_report=False)
+    assert runs["teardown"].returncode == 0, runs["teardown"].output[-4000:] + runs["teardown"].stderr[-2000:]
+    assert len(secrets) > 20  # the tokens and the CA key's lines were found
+    for what, run in runs.items():
         found = leaked(run.output + run.stderr, secrets)
         assert not found, f"the -vvv {what} printed {found}"
+        assert "PRIVATE KEY" not in run.output + run.stderr, what
 
 
 # --- pre-flight: AWS and GitLab must answer and accept the credentials --------------------------------------------

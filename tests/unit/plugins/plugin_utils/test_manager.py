@@ -80,7 +80,11 @@ def test_records_say_what_the_run_does_to_each_manager_from_the_read_before_it()
     ]
     recorded = _manager.records(NAMES, instances, SUBNETS, before)
     assert [(record["name"], record["operation"], record["changes"]) for record in recorded] == [
-        ("f-manager-1", "update", ["instance type t3.small, not t3.medium", "root volume vol-1 of f-manager-1: tags differ"]),
+        (
+            "f-manager-1",
+            "update",
+            ["instance type t3.small, not t3.medium", "root volume vol-1 of f-manager-1: tags differ"],
+        ),
         ("f-manager-2", "launch", []),
         ("f-manager-3", "none", []),
     ]
