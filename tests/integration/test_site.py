@@ -1100,10 +1100,14 @@ def test_a_mixed_fleet_on_two_managers_previews_and_hides_its_secrets(new_fleet)
         with timed(timings, "the previewed change"):
             real = fleet.playbook(SITE, extra_vars={**fleet.variables, **overrides})
         assert_succeeded(real, "the run the preview previewed")
-        assert said_done(summary_lines(real)) == said_done(summary_lines(preview)), (
-            summary_lines(preview),
-            summary_lines(real),
-        )
+        foretold = said_done(summary_lines(preview))
+        assert foretold == {
+            "runner machine": "updated",
+            "runner sh": "removed",
+            f"manager {fleet.name}-manager-2": "terminated",
+            f"config.toml on {fleet.manager}": "changed",
+        }, summary_lines(preview)
+        assert said_done(summary_lines(real)) == foretold, (summary_lines(preview), summary_lines(real))
         assert len(fleet.resources()["instances"]) == 1
         assert set(fleet.gitlab.runner_ids(fleet.name)) == {"machine", "local"}
     finally:
