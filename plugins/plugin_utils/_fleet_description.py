@@ -67,6 +67,15 @@ SSH_USER = re.compile(r"^[a-z_][a-z0-9_-]{0,31}\Z")
 TAG_PUNCTUATION = frozenset(" _.:/=+-@")
 
 REQUIRED = ("fleet_name", "fleet_region", "fleet_gitlab_url", "fleet_gitlab_api_token", "fleet_runners")
+# The required variables that default to the environment when the description leaves them out, first name first:
+# the AWS SDKs' region, and the GitLab URL and token the python-gitlab and glab tools read. Pre-flight looks them up
+# (playbooks/vars/fleet_description.yml, whose lookups a unit test compares with these), so an installed collection
+# needs only the fleet's name and runners besides.
+FROM_ENVIRONMENT = {
+    "fleet_region": ("AWS_REGION", "AWS_DEFAULT_REGION"),
+    "fleet_gitlab_url": ("GITLAB_URL",),
+    "fleet_gitlab_api_token": ("GITLAB_API_TOKEN",),
+}
 # The fleet description's variables, in the order pre-flight reads them (playbooks/vars/fleet_description.yml, whose
 # keys a unit test compares with these). fleet_tags is derived (fleet_extra_tags, fleet_tag_key and the fleet's name)
 # unless the user sets it.
@@ -518,7 +527,9 @@ def check_variables(check: Checker, variables: Iterable[str]) -> None:
 def check_required(check: Checker) -> None:
     for variable in REQUIRED:
         if check.get(variable) is None:
-            check.add(variable, "is missing; it is required (see group_vars/all/fleet.yml)")
+            names = " or ".join(FROM_ENVIRONMENT.get(variable, ()))
+            where = f"set it, or {names} in the environment" if names else "set it (-e @fleet.yml, group_vars or AWX)"
+            check.add(variable, f"is missing; it is required: {where}")
 
 
 def check_identity(check: Checker) -> None:

@@ -21,6 +21,7 @@ from ansible_collections.runnerfleet.gitlab_aws.plugins.filter.fleet_description
 )
 from ansible_collections.runnerfleet.gitlab_aws.plugins.plugin_utils import _fleet_description
 from ansible_collections.runnerfleet.gitlab_aws.plugins.plugin_utils._fleet_description import (
+    FROM_ENVIRONMENT,
     KNOWN_VARIABLES,
     PLAY_VARIABLES,
     VARIABLES,
@@ -35,7 +36,7 @@ EXAMPLE = COLLECTION_ROOT / "group_vars" / "all" / "fleet.yml"
 PREFLIGHT_DESCRIPTION = COLLECTION_ROOT / "playbooks" / "vars" / "fleet_description.yml"
 TOKEN = "glpat-unit-SECRET-4f9c2a"
 AMI = "ami-0123456789abcdef0"
-# The example's Jinja values, rendered with plain values as the sandbox's environment would give them.
+# What the example leaves to the environment (FROM_ENVIRONMENT), as pre-flight's lookups would give it.
 RENDERED = {
     "fleet_region": "eu-west-1",
     "fleet_gitlab_url": "https://gitlab.example.com",
@@ -46,20 +47,15 @@ RENDERED = {
 def load_example() -> dict:
     description = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
     templated = sorted(name for name, value in description.items() if isinstance(value, str) and "{{" in value)
-    assert templated == sorted([*RENDERED, "fleet_tags"]), "the example has new Jinja values: render them here"
+    assert templated == [], "the example has Jinja values: a default belongs in the model, not in the example"
+    assert not set(RENDERED) & set(description), "the example sets what it should leave to the environment"
     description.update(RENDERED)
     return with_fleet_tags(description)
 
 
 def with_fleet_tags(description: dict) -> dict:
-    """fleet_tags as the example's template makes it, or None where preflight.yml does not read it."""
-    extra, key = description.get("fleet_extra_tags", {}), description.get("fleet_tag_key", "")
-    if isinstance(extra, dict) and isinstance(key, str) and "fleet_name" in description:
-        description["fleet_tags"] = dict(
-            extra, **{key: description["fleet_name"], "ManagedBy": "runnerfleet.gitlab_aws"}
-        )
-    else:
-        description["fleet_tags"] = None
+    """fleet_tags as pre-flight passes it when the description does not set it: null (the plan derives it)."""
+    description["fleet_tags"] = None
     return description
 
 
@@ -979,6 +975,27 @@ def test_a_misspelt_top_level_variable_is_refused_with_the_nearest_known_one():
 def test_the_description_variables_are_the_ones_pre_flight_passes():
     passed = yaml.safe_load(PREFLIGHT_DESCRIPTION.read_text(encoding="utf-8"))["fleet_description"]
     assert list(passed) == list(VARIABLES)
+
+
+def test_pre_flight_looks_up_in_the_environment_what_the_model_says_and_nothing_else():
+    """The lookups of vars/fleet_description.yml are FROM_ENVIRONMENT's, in its order, for its variables only."""
+    passed = yaml.safe_load(PREFLIGHT_DESCRIPTION.read_text(encoding="utf-8"))["fleet_description"]
+    looked_up = {
+        name: tuple(re.findall(r"lookup\('ansible\.builtin\.env', '([A-Z_]+)'\)", template))
+        for name, template in passed.items()
+    }
+    assert {name: names for name, names in looked_up.items() if names} == FROM_ENVIRONMENT
+
+
+def test_a_missing_required_variable_names_where_it_may_come_from():
+    description = changed(("fleet_region", None), ("fleet_gitlab_api_token", None), ("fleet_name", DELETE))
+    found = problems(description)
+    assert (
+        "fleet_region is missing; it is required: set it, or AWS_REGION or AWS_DEFAULT_REGION in the environment"
+        in found
+    )
+    assert "fleet_gitlab_api_token is missing; it is required: set it, or GITLAB_API_TOKEN in the environment" in found
+    assert "fleet_name is missing; it is required: set it (-e @fleet.yml, group_vars or AWX)" in found
 
 
 def test_the_play_variables_are_the_ones_the_playbooks_and_roles_set_or_read():
