@@ -33,7 +33,7 @@ help:
 	@echo "make unit | conformance | integration | sanity | ansible-lint | ruff   one check at a time"
 	@echo "make bench           the benchmarks under tests/perf (they print their figures)"
 
-$(VENV_STAMP): requirements.txt requirements-dev.txt
+$(VENV_STAMP): requirements.txt meta/ee-requirements.txt requirements-dev.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	@touch $@
