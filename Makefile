@@ -9,6 +9,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 # The venv is rebuilt only when a requirements file changes (the stamp is older than them).
 VENV_STAMP := $(VENV)/.requirements-installed
+# galaxy-importer has a venv of its own (its pins conflict with requirements-dev.txt): requirements-importer.txt.
+IMPORTER_VENV := .venv-importer
+IMPORTER_STAMP := $(IMPORTER_VENV)/.requirements-installed
+GALAXY_IMPORT_DIR := tests/output/galaxy-import
 COLLECTION_LINK := .collections/ansible_collections/runnerfleet/gitlab_aws
 SANDBOX := $(BIN)/python -m sandbox.ctl
 # The venv's tools first, so that ansible-lint, ansible-test and molecule find their siblings.
@@ -22,7 +26,7 @@ PYTEST_WORKERS ?= auto
 INTEGRATION_DIST := --dist load --maxschedchunk 1 --durations=20
 
 .PHONY: help sandbox sandbox-teardown sandbox-start sandbox-stop sandbox-status venv test ruff unit sanity ansible-lint \
-        lint conformance integration changelog bench clean
+        lint galaxy-import docs-lint conformance integration changelog bench clean
 
 help:
 	@echo "make sandbox         start the local AWS sandbox and run playbooks/site.yml against it (ARGS=... for ansible-playbook)"
@@ -31,6 +35,7 @@ help:
 	@echo "make sandbox-stop    stop every process the sandbox started"
 	@echo "make sandbox-status  say what the sandbox runs, and where"
 	@echo "make unit | conformance | integration | sanity | ansible-lint | ruff   one check at a time"
+	@echo "make galaxy-import | docs-lint   Galaxy's import checks on the built tarball; antsibull-docs' docs lint"
 	@echo "make bench           the benchmarks under tests/perf (they print their figures)"
 
 $(VENV_STAMP): requirements.txt meta/ee-requirements.txt requirements-dev.txt
@@ -62,13 +67,14 @@ sandbox-stop:
 sandbox-status: venv
 	@$(SANDBOX) status
 
-# The tiers one after the other, each using every core: ruff, the unit tests, the linters (ansible-test sanity and
-# ansible-lint side by side, each single-threaded), the sandbox GitLab's conformance suite, the integration tests.
+# The tiers one after the other, each using every core: ruff, the unit tests, the linters (ansible-test sanity,
+# ansible-lint, galaxy-importer and antsibull-docs side by side, each single-threaded), the sandbox GitLab's
+# conformance suite, the integration tests.
 test: venv
 	@$(MAKE) ruff unit lint conformance integration
 
 lint: venv
-	@$(MAKE) -j2 --output-sync=target sanity ansible-lint
+	@$(MAKE) -j4 --output-sync=target sanity ansible-lint galaxy-import docs-lint
 
 ruff: venv
 	$(BIN)/ruff check .
@@ -90,6 +96,31 @@ sanity: venv
 ansible-lint: venv
 	$(BIN)/ansible-lint --profile production
 
+$(IMPORTER_STAMP): requirements.txt requirements-importer.txt
+	@test -x $(IMPORTER_VENV)/bin/python || $(PYTHON) -m venv $(IMPORTER_VENV)
+	$(IMPORTER_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-importer.txt
+	@touch $@
+
+# What Galaxy does with an upload: the tarball `ansible-galaxy collection build` makes, through galaxy-importer with
+# the checks tests/galaxy-importer.cfg turns on (ansible-doc, ansible-lint, changelog; not ansible-test, which needs
+# a container). Any warning or error it logs fails the target. Its tools come first on PATH: it runs them by name.
+galaxy-import: venv $(IMPORTER_STAMP)
+	@rm -rf $(GALAXY_IMPORT_DIR) && mkdir -p $(GALAXY_IMPORT_DIR)
+	$(BIN)/ansible-galaxy collection build --force --output-path $(GALAXY_IMPORT_DIR) . 2>/dev/null
+	cd $(GALAXY_IMPORT_DIR) && PATH=$(abspath $(IMPORTER_VENV))/bin:$$PATH \
+	  GALAXY_IMPORTER_CONFIG=$(abspath tests/galaxy-importer.cfg) \
+	  $(abspath $(IMPORTER_VENV))/bin/python -m galaxy_importer.main runnerfleet-gitlab_aws-*.tar.gz 2>&1 \
+	  | grep -v '^Loading ' | tee importer.log
+	@if grep -qE '^(WARNING|ERROR)' $(GALAXY_IMPORT_DIR)/importer.log; then \
+	  echo "galaxy-import: galaxy-importer reported the warnings or errors above"; exit 1; fi
+
+# The collection's docs as the Ansible docsite renders them: markup, references, RST. antsibull-docs copies the
+# collection and its dependencies (found by ansible-galaxy) to a temporary tree, and copies a path inside a Git
+# work tree as Git tracks it; the ceiling keeps the venv's bundled collections (ignored files of this repository)
+# from being copied empty.
+docs-lint: venv
+	GIT_CEILING_DIRECTORIES=$(abspath $(VENV)) $(BIN)/antsibull-docs lint-collection-docs --plugin-docs .
+
 bench: venv
 	$(BIN)/python tests/perf/bench_sandbox.py
 	$(BIN)/python tests/perf/bench_gitlab.py
@@ -104,4 +135,4 @@ changelog: venv
 	$(BIN)/antsibull-changelog generate
 
 clean: sandbox-stop
-	rm -rf .collections .ansible tests/output .pytest_cache .ruff_cache
+	rm -rf .collections .ansible tests/output .pytest_cache .ruff_cache $(IMPORTER_VENV)
