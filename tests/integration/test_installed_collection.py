@@ -1,21 +1,31 @@
 # Copyright: (c) 2026, runnerfleet maintainers
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The collection as a user installs it (issue 21): the tarball `ansible-galaxy collection build` makes, installed
-with `ansible-galaxy collection install` into a collections path of its own, and its site playbook run by name
-(`ansible-playbook runnerfleet.gitlab_aws.site -e @fleet.yml`) from a directory outside the checkout, with no
-ansible.cfg, no group_vars and no inventory: a minimal description (name, region, one runner) and the credentials in
-the environment, as a user's shell or AWX gives them. Twice: the second run changes nothing. Then the installed
-teardown leaves nothing of the fleet.
+with `ansible-galaxy collection install` into a collections path of its own, and run two ways with the same minimal
+description (name, region, one runner) and the credentials in the environment:
+
+- as AWX runs a job: ansible-runner (the library AWX runs jobs with) on a private data directory whose project is
+  examples/awx-project (its site.yml imports the collection's), the credentials as environment variables
+  (env/envvars), the description as extra vars (env/extravars);
+- from a user's shell: `ansible-playbook runnerfleet.gitlab_aws.site -e @fleet.yml` from a directory outside the
+  checkout, with no ansible.cfg, no group_vars and no inventory.
+
+AWX converges the fleet, the shell's run then changes nothing, and so does AWX's second run; the job events and
+artifacts of both AWX runs hold no secret. Then the installed teardown leaves nothing of the fleet.
 """
 
 from __future__ import annotations
 
+import base64
 import json
+import os
+import shutil
 import subprocess
 import sys
 import tarfile
 from pathlib import Path
 
+import ansible_runner
 import yaml
 
 from sandbox import ctl
@@ -73,7 +83,62 @@ def changed(report: dict) -> dict[str, int]:
     return {host: stats["changed"] for host, stats in report["stats"].items()}
 
 
-def test_the_installed_collection_converges_from_outside_the_checkout(sandbox, aws, tmp_path) -> None:
+AWX_PROJECT = REPO_ROOT / "examples" / "awx-project"
+
+
+def run_as_awx(sandbox, private: Path, collections: Path) -> ansible_runner.Runner:
+    """site.yml of the AWX project example, as AWX runs a job: ansible-runner on a private data directory with the
+    project, its inventory, the credentials as environment variables and the description (with the sandbox's own
+    extra vars, as a sandbox user passes them) as extra vars."""
+    shutil.copytree(AWX_PROJECT, private / "project")
+    (private / "env").mkdir()
+    environment = sandbox.environment(ANSIBLE_COLLECTIONS_PATH=str(collections), ANSIBLE_NOCOLOR="1")
+    (private / "env" / "envvars").write_text(yaml.safe_dump(environment), encoding="utf-8")
+    sandbox_vars = yaml.safe_load(ctl.PLAYBOOK_VARS.read_text(encoding="utf-8"))
+    (private / "env" / "extravars").write_text(yaml.safe_dump({**sandbox_vars, **MINIMAL_DESCRIPTION}), "utf-8")
+    runner = ansible_runner.run(
+        private_data_dir=str(private),
+        playbook="site.yml",
+        inventory=str(private / "project" / "inventory" / "hosts.yml"),
+        quiet=True,
+    )
+    assert runner.status == "successful", f"AWX's job: {runner.status}\n{runner.stdout.read()[-4000:]}"
+    return runner
+
+
+def secrets_of(sandbox, aws) -> dict[str, str]:
+    """The GitLab API token, the AWS secret key and every SecureString of the fleet (its runners' tokens)."""
+    found = {
+        "GITLAB_API_TOKEN": sandbox.endpoints["GITLAB_API_TOKEN"],
+        "AWS_SECRET_ACCESS_KEY": sandbox.endpoints["AWS_SECRET_ACCESS_KEY"],
+    }
+    pages = aws("ssm").get_paginator("get_parameters_by_path")
+    for page in pages.paginate(Path=f"/runnerfleet/{FLEET}", Recursive=True, WithDecryption=True):
+        found |= {item["Name"]: item["Value"] for item in page["Parameters"] if item["Type"] == "SecureString"}
+    return found
+
+
+def artifacts_text(private: Path) -> str:
+    """What AWX keeps of a job: its events, its output and the facts it caches, as one text. (ansible-runner's
+    `command` file records the whole environment, credentials included, for the runner itself: AWX neither shows nor
+    keeps it.)"""
+    (artifacts,) = (private / "artifacts").iterdir()
+    kept = [*sorted((artifacts / "job_events").glob("*.json")), artifacts / "stdout", artifacts / "stderr"]
+    kept += [path for path in (artifacts / "fact_cache").rglob("*") if path.is_file()]
+    assert len(kept) > 10, kept
+    return "\n".join(path.read_text(encoding="utf-8", errors="replace") for path in kept if path.is_file())
+
+
+def held(text: str, secrets: dict[str, str]) -> list[str]:
+    forms = {name: (value, base64.b64encode(value.encode()).decode()) for name, value in secrets.items()}
+    return [name for name, values in forms.items() if any(value in text for value in values)]
+
+
+def test_the_installed_collection_converges_as_awx_runs_it_and_from_outside_the_checkout(
+    sandbox, aws, tmp_path, monkeypatch
+):
+    # ansible-runner finds ansible-playbook on the PATH, as in an execution environment (make puts the venv first).
+    monkeypatch.setenv("PATH", f"{BIN_DIR}:{os.environ['PATH']}")
     tarball, collections = built_and_installed(tmp_path)
     with tarfile.open(tarball) as archive:
         names = archive.getnames()
@@ -83,20 +148,29 @@ def test_the_installed_collection_converges_from_outside_the_checkout(sandbox, a
     workdir = tmp_path / "work"
     workdir.mkdir()
     (workdir / "fleet.yml").write_text(yaml.safe_dump(MINIMAL_DESCRIPTION), encoding="utf-8")
-
-    first = run_installed(sandbox, workdir, collections, "runnerfleet.gitlab_aws.site")
-    assert changed(first)["localhost"] > 0
-    second = run_installed(sandbox, workdir, collections, "runnerfleet.gitlab_aws.site")
-    assert set(changed(second)) == {"localhost", f"{FLEET}-manager-1"}
-    assert not any(changed(second).values()), changed(second)
-    instances = aws("ec2").describe_instances(
-        Filters=[
-            {"Name": "tag:runnerfleet:fleet", "Values": [FLEET]},
-            {"Name": "instance-state-name", "Values": ["running"]},
-        ]
-    )["Reservations"]
-    assert len(instances) == 1
-
-    run_installed(sandbox, workdir, collections, "runnerfleet.gitlab_aws.teardown", "-e", "fleet_remove_cache=true")
+    manager = f"{FLEET}-manager-1"
+    try:
+        first = run_as_awx(sandbox, tmp_path / "job-1", collections)
+        assert first.stats["changed"].get("localhost", 0) > 0, first.stats
+        shell = run_installed(sandbox, workdir, collections, "runnerfleet.gitlab_aws.site")
+        assert changed(shell) == {"localhost": 0, manager: 0}, changed(shell)
+        second = run_as_awx(sandbox, tmp_path / "job-2", collections)
+        assert set(second.stats["ok"]) == {"localhost", manager}, second.stats
+        assert not any(second.stats["changed"].values()), second.stats
+        running = aws("ec2").describe_instances(
+            Filters=[
+                {"Name": "tag:runnerfleet:fleet", "Values": [FLEET]},
+                {"Name": "instance-state-name", "Values": ["running"]},
+            ]
+        )["Reservations"]
+        assert len(running) == 1
+        secrets = secrets_of(sandbox, aws)
+        assert len(secrets) == 2 + len(MINIMAL_DESCRIPTION["fleet_runners"]), sorted(secrets)
+        for job in ("job-1", "job-2"):
+            text = artifacts_text(tmp_path / job)
+            assert '"event": "playbook_on_stats"' in text or "playbook_on_stats" in text, f"{job}: no job events"
+            assert held(text, secrets) == [], f"{job}'s events and artifacts hold {held(text, secrets)}"
+    finally:
+        run_installed(sandbox, workdir, collections, "runnerfleet.gitlab_aws.teardown", "-e", "fleet_remove_cache=true")
     vpcs = aws("ec2").describe_vpcs(Filters=[{"Name": "tag:runnerfleet:fleet", "Values": [FLEET]}])["Vpcs"]
     assert vpcs == []
