@@ -8,7 +8,8 @@ gitlab_runner module's entry plus the entry's `name`), `ssm_path` and `descripti
 three parameters under the path: `<ssm_path>/<name>/token` (SecureString), `<ssm_path>/<name>/id` and
 `<ssm_path>/<name>/token_expires_at` (String).
 
-The functions are pure; the filters in plugins/filter/registration.py expose them. Some results hold tokens
+The functions are pure; the registration_* filters (plugins/filter/registration_*.py) expose them, checking
+their inputs with plan_runners, gitlab_results and over_results (at the end). Some results hold tokens
 (stored_by_name, gitlab_entries, parameters_to_write, runner_tokens): the role uses them only in tasks with no_log.
 
 Note that this plugin util is PRIVATE to the collection. It can have breaking changes at any time.
@@ -17,7 +18,10 @@ Note that this plugin util is PRIVATE to the collection. It can have breaking ch
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+
+from ansible.errors import AnsibleFilterError
+from ansible_collections.runnerfleet.gitlab_aws.plugins.plugin_utils._filter import refusing
 
 # The parameters each runner keeps under the fleet's SSM path, in the order they are written and deleted:
 # token_expires_at is the expiry GitLab gave with the token (NO_EXPIRY when it gave none), so that a run can tell an
@@ -194,3 +198,34 @@ def runner_tokens(results: Sequence[Mapping], runners: Sequence[Mapping]) -> dic
         }
         for entry, result in paired(runners, results)
     }
+
+
+# --- the registration filters' checks of their inputs ----------------------------------------------------------------
+
+
+def plan_runners(filter_name: str, what: str, value: object) -> Sequence[Mapping]:
+    """value when it is the plan's registration.runners (named entries), else AnsibleFilterError naming `what`."""
+    if (
+        not isinstance(value, Sequence)
+        or isinstance(value, str)
+        or not all(isinstance(entry, Mapping) and isinstance(entry.get("name"), str) for entry in value)
+    ):
+        raise AnsibleFilterError(f"{filter_name}: {what} must be the plan's registration.runners (named entries)")
+    return value
+
+
+def gitlab_results(filter_name: str, value: object) -> Sequence[Mapping]:
+    """value when it is the gitlab_runner module's `runners` result, else AnsibleFilterError."""
+    if (
+        not isinstance(value, Sequence)
+        or isinstance(value, str)
+        or not all(entry is None or isinstance(entry, Mapping) for entry in value)
+    ):
+        raise AnsibleFilterError(f"{filter_name}: the input must be the gitlab_runner module's `runners` result")
+    return value
+
+
+def over_results(filter_name: str, function: Callable, results: object, runners: object, *extra: object):
+    """function(results, runners, *extra) once both are checked, its RegistrationError refused naming the filter."""
+    with refusing(filter_name, RegistrationError):
+        return function(gitlab_results(filter_name, results), plan_runners(filter_name, "runners", runners), *extra)

@@ -38,6 +38,14 @@ MANAGED_HEADER = (
     "# Managed by Ansible (runnerfleet.gitlab_aws.runner_config_toml): edits made here are undone on the next run.\n"
     "# GitLab Runner re-reads this file by itself; the token it rotates on its own is kept by runner_config_merge.\n"
 )
+
+
+def comment_block(text: str) -> str:
+    """A user's header as TOML comment lines: each line starts with '#', the block ends with a newline."""
+    lines = text.rstrip("\n").split("\n") if text else []
+    return "".join((line if line.startswith("#") else f"# {line}".rstrip()) + "\n" for line in lines)
+
+
 MAX_REPORTED_ERRORS = 25
 
 # The executors GitLab Runner registers (executors/*), and which of them run jobs in Docker.

@@ -1,20 +1,25 @@
 # Copyright: (c) 2026, runnerfleet maintainers
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The registration filters (plugins/filter/registration.py) and the role they serve: the names Ansible finds, one
+"""The registration filters (plugins/filter/registration_*.py) and the role they serve: the names Ansible finds, one
 doc file per filter, wrong inputs refused as AnsibleFilterError naming the filter, the chain the role runs, and the
 plan's registration part accepted whole by the role's argument spec (a role fed a plan works on its own)."""
 
 from __future__ import annotations
 
 import copy
-from pathlib import Path
 
 import pytest
 import yaml
 from ansible.errors import AnsibleFilterError
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
-from ansible_collections.runnerfleet.gitlab_aws.plugins.filter import registration
+from ansible_collections.runnerfleet.gitlab_aws.plugins.filter.registration_entries import registration_entries
+from ansible_collections.runnerfleet.gitlab_aws.plugins.filter.registration_parameters import registration_parameters
+from ansible_collections.runnerfleet.gitlab_aws.plugins.filter.registration_results import registration_results
+from ansible_collections.runnerfleet.gitlab_aws.plugins.filter.registration_stored import registration_stored
+from ansible_collections.runnerfleet.gitlab_aws.plugins.filter.registration_tokens import registration_tokens
+from ansible_collections.runnerfleet.gitlab_aws.plugins.filter.registration_undescribed import registration_undescribed
 from ansible_collections.runnerfleet.gitlab_aws.plugins.plugin_utils._fleet_plan import GITLAB_KEYS, resolve
+from filter_plugins import FILTER_DIR, found_filters
 
 FILTERS = (
     "registration_stored",
@@ -24,7 +29,6 @@ FILTERS = (
     "registration_results",
     "registration_tokens",
 )
-FILTER_DIR = Path(registration.__file__).resolve().parent
 ROLE = FILTER_DIR.parents[1] / "roles" / "registration"
 TOKEN = "glrt-registration-filter-secret"
 
@@ -49,7 +53,15 @@ def plan_part(runners: list | None = None) -> dict:
 
 
 def test_the_filters_ansible_finds():
-    assert set(registration.FilterModule().filters()) == set(FILTERS)
+    found = found_filters(
+        "registration_entries",
+        "registration_parameters",
+        "registration_results",
+        "registration_stored",
+        "registration_tokens",
+        "registration_undescribed",
+    )
+    assert set(found) == set(FILTERS)
 
 
 @pytest.mark.parametrize("name", FILTERS)
@@ -63,54 +75,54 @@ def test_each_filter_has_its_doc_file(name):
 def test_the_chain_the_role_runs():
     part = plan_part()
     parameters = {f"{part['ssm_path']}/small/token": TOKEN, f"{part['ssm_path']}/small/id": "5"}
-    stored = registration.registration_stored(parameters, part["ssm_path"])
-    entries = registration.registration_entries(part["runners"], stored)
+    stored = registration_stored(parameters, part["ssm_path"])
+    entries = registration_entries(part["runners"], stored)
     assert entries == [
         {"description": "cif-small", "runner_type": "instance_type", "tag_list": ["docker"], "id": 5, "token": TOKEN},
         {"description": "cif-shell", "runner_type": "instance_type", "tag_list": ["sh"]},
     ]
-    assert all("token" not in entry for entry in registration.registration_entries(part["runners"], stored, False))
+    assert all("token" not in entry for entry in registration_entries(part["runners"], stored, False))
     results = [
         {"description": "cif-small", "id": 5, "token": TOKEN, "changed": False, "runner": {"status": "online"}},
         {"description": "cif-shell", "id": 6, "token": "glrt-new", "changed": True, "token_source": "created"},
     ]
-    assert registration.registration_parameters(results, part["runners"], stored) == [
+    assert registration_parameters(results, part["runners"], stored) == [
         {"name": "shell", "kind": "token", "value": "glrt-new"},
         {"name": "shell", "kind": "token_expires_at", "value": "never"},
         {"name": "shell", "kind": "id", "value": "6"},
     ]
-    assert [runner["status"] for runner in registration.registration_results(results, part["runners"])] == [
+    assert [runner["status"] for runner in registration_results(results, part["runners"])] == [
         "online",
         "unknown",
     ]
-    assert set(registration.registration_tokens(results, part["runners"])) == {"small", "shell"}
-    gone = registration.registration_undescribed({**stored, "old": {"id": "9"}}, part["runners"], "cif-")
+    assert set(registration_tokens(results, part["runners"])) == {"small", "shell"}
+    gone = registration_undescribed({**stored, "old": {"id": "9"}}, part["runners"], "cif-")
     assert gone == {"names": ["old"], "entries": [{"description": "cif-old", "id": 9}], "parameters": ["old/id"]}
 
 
 def test_stored_and_the_parameters_default_to_nothing_stored():
     part = plan_part()
-    assert registration.registration_entries(part["runners"]) == registration.registration_entries(part["runners"], {})
+    assert registration_entries(part["runners"]) == registration_entries(part["runners"], {})
     results = [{"id": 1, "token": TOKEN}, {"id": 2, "token": TOKEN}]
-    assert len(registration.registration_parameters(results, part["runners"])) == 6  # token, expiry, id each
+    assert len(registration_parameters(results, part["runners"])) == 6  # token, expiry, id each
 
 
 @pytest.mark.parametrize(
     ("call", "message"),
     [
-        (lambda: registration.registration_stored(["x"], "/p"), "registration_stored: the input .* must be a mapping"),
-        (lambda: registration.registration_stored({}, None), "registration_stored: ssm_path must be a string"),
-        (lambda: registration.registration_entries("small", {}), "registration_entries: the input must be the plan"),
-        (lambda: registration.registration_entries([{"tags": []}], {}), "registration_entries: the input must be"),
-        (lambda: registration.registration_entries([], []), "registration_entries: stored .* must be a mapping"),
-        (lambda: registration.registration_entries([], {}, "no"), "registration_entries: with_tokens must be true"),
-        (lambda: registration.registration_undescribed({}, None, "cif-"), "registration_undescribed: runners must"),
-        (lambda: registration.registration_undescribed({}, [], 3), "registration_undescribed: description_prefix"),
-        (lambda: registration.registration_parameters("x", []), "registration_parameters: the input must be the"),
-        (lambda: registration.registration_parameters([1], []), "registration_parameters: the input must be the"),
-        (lambda: registration.registration_parameters([], [], []), "registration_parameters: stored .* mapping"),
-        (lambda: registration.registration_results([{}], []), r"registration_results: the gitlab_runner results \(1\)"),
-        (lambda: registration.registration_tokens([], [{"name": "a"}]), "registration_tokens: the gitlab_runner res"),
+        (lambda: registration_stored(["x"], "/p"), "registration_stored: the input .* must be a mapping"),
+        (lambda: registration_stored({}, None), "registration_stored: ssm_path must be a string"),
+        (lambda: registration_entries("small", {}), "registration_entries: the input must be the plan"),
+        (lambda: registration_entries([{"tags": []}], {}), "registration_entries: the input must be"),
+        (lambda: registration_entries([], []), "registration_entries: stored .* must be a mapping"),
+        (lambda: registration_entries([], {}, "no"), "registration_entries: with_tokens must be true"),
+        (lambda: registration_undescribed({}, None, "cif-"), "registration_undescribed: runners must"),
+        (lambda: registration_undescribed({}, [], 3), "registration_undescribed: description_prefix"),
+        (lambda: registration_parameters("x", []), "registration_parameters: the input must be the"),
+        (lambda: registration_parameters([1], []), "registration_parameters: the input must be the"),
+        (lambda: registration_parameters([], [], []), "registration_parameters: stored .* mapping"),
+        (lambda: registration_results([{}], []), r"registration_results: the gitlab_runner results \(1\)"),
+        (lambda: registration_tokens([], [{"name": "a"}]), "registration_tokens: the gitlab_runner res"),
     ],
 )
 def test_wrong_inputs_are_refused_naming_the_filter(call, message):
@@ -120,7 +132,7 @@ def test_wrong_inputs_are_refused_naming_the_filter(call, message):
 
 def test_a_refusal_never_shows_a_token():
     with pytest.raises(AnsibleFilterError) as raised:
-        registration.registration_tokens([{"id": 1, "token": TOKEN}], [])
+        registration_tokens([{"id": 1, "token": TOKEN}], [])
     assert TOKEN not in str(raised.value)
 
 

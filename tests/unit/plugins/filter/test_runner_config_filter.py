@@ -6,30 +6,32 @@ configs in the filters' ansible-doc EXAMPLES, which must render as they stand.""
 from __future__ import annotations
 
 import tomllib
-from pathlib import Path
 
 import pytest
 import yaml
 from ansible.errors import AnsibleFilterError
-from ansible_collections.runnerfleet.gitlab_aws.plugins.filter import runner_config
+from ansible_collections.runnerfleet.gitlab_aws.plugins.filter.runner_config_fleet import runner_config_fleet
+from ansible_collections.runnerfleet.gitlab_aws.plugins.filter.runner_config_mask import runner_config_mask
+from ansible_collections.runnerfleet.gitlab_aws.plugins.filter.runner_config_merge import runner_config_merge
+from ansible_collections.runnerfleet.gitlab_aws.plugins.filter.runner_config_toml import runner_config_toml
+from filter_plugins import FILTER_DIR, found_filters
 
-FILTER_DIR = Path(runner_config.__file__).parent
 SHELL_RUNNER = {"name": "a", "url": "https://gitlab.example.com", "token": "glrt-unit-secret", "executor": "shell"}
 
 
 def test_ansible_finds_every_filter() -> None:
-    filters = runner_config.FilterModule().filters()
+    filters = found_filters("runner_config_fleet", "runner_config_mask", "runner_config_merge", "runner_config_toml")
 
     assert filters == {
-        "runner_config_fleet": runner_config.runner_config_fleet,
-        "runner_config_mask": runner_config.runner_config_mask,
-        "runner_config_merge": runner_config.runner_config_merge,
-        "runner_config_toml": runner_config.runner_config_toml,
+        "runner_config_fleet": runner_config_fleet,
+        "runner_config_mask": runner_config_mask,
+        "runner_config_merge": runner_config_merge,
+        "runner_config_toml": runner_config_toml,
     }
 
 
 def test_every_filter_has_its_documentation_file() -> None:
-    for name in runner_config.FilterModule().filters():
+    for name in found_filters("runner_config_fleet", "runner_config_mask", "runner_config_merge", "runner_config_toml"):
         documentation = yaml.safe_load((FILTER_DIR / f"{name}.yml").read_text(encoding="utf-8"))
         assert documentation["DOCUMENTATION"]["name"] == name
         assert documentation["EXAMPLES"].strip() and documentation["RETURN"]["_value"]
@@ -45,7 +47,7 @@ def test_every_filter_has_its_documentation_file() -> None:
     ids=["default", "own-lines", "none"],
 )
 def test_header(header: str | None, expected_start: str) -> None:
-    text = runner_config.runner_config_toml({"concurrent": 1, "runners": [SHELL_RUNNER]}, header=header)
+    text = runner_config_toml({"concurrent": 1, "runners": [SHELL_RUNNER]}, header=header)
 
     assert text.startswith(expected_start)
     assert tomllib.loads(text)["runners"] == [SHELL_RUNNER]
@@ -53,14 +55,14 @@ def test_header(header: str | None, expected_start: str) -> None:
 
 def test_a_header_that_is_not_text_is_refused() -> None:
     with pytest.raises(AnsibleFilterError, match="header must be a string"):
-        runner_config.runner_config_toml({"concurrent": 1}, header=["# a"])
+        runner_config_toml({"concurrent": 1}, header=["# a"])
 
 
 def test_problems_become_a_filter_error_naming_the_path_without_the_token() -> None:
     runner = dict(SHELL_RUNNER, executor="docker", token=["glrt-unit-secret"])
 
     with pytest.raises(AnsibleFilterError) as raised:
-        runner_config.runner_config_toml({"runners": [runner]})
+        runner_config_toml({"runners": [runner]})
 
     message = str(raised.value)
     assert message.startswith("runner_config_toml: config.toml is not valid for GitLab Runner")
@@ -70,7 +72,7 @@ def test_problems_become_a_filter_error_naming_the_path_without_the_token() -> N
 
 def test_merge_errors_become_a_filter_error() -> None:
     with pytest.raises(AnsibleFilterError, match=r"runner_config_merge: .*not valid TOML"):
-        runner_config.runner_config_merge({"runners": []}, "[[runners]\nurl =")
+        runner_config_merge({"runners": []}, "[[runners]\nurl =")
 
 
 def example_configs(filter_name: str) -> list[dict]:
@@ -91,4 +93,4 @@ def test_the_documented_examples_render() -> None:
 
     assert len(configs) == 2  # the docker+machine spot runner and the docker-autoscaler runner
     for config in configs:
-        assert tomllib.loads(runner_config.runner_config_toml(config)) == config
+        assert tomllib.loads(runner_config_toml(config)) == config

@@ -9,18 +9,21 @@ from __future__ import annotations
 import inspect
 import re
 import tomllib
-from pathlib import Path
 
 import pytest
 import yaml
 from ansible.errors import AnsibleFilterError
-from ansible_collections.runnerfleet.gitlab_aws.plugins.filter import runner_config
+from ansible_collections.runnerfleet.gitlab_aws.plugins.filter.runner_config_fleet import runner_config_fleet
+from ansible_collections.runnerfleet.gitlab_aws.plugins.filter.runner_config_mask import runner_config_mask
+from ansible_collections.runnerfleet.gitlab_aws.plugins.filter.runner_config_merge import runner_config_merge
+from ansible_collections.runnerfleet.gitlab_aws.plugins.filter.runner_config_toml import runner_config_toml
 from ansible_collections.runnerfleet.gitlab_aws.plugins.plugin_utils._runner_config import MASK, masked_text
 from ansible_collections.runnerfleet.gitlab_aws.plugins.plugin_utils._runner_fleet import fleet_config
+from filter_plugins import FILTER_DIR, found_filters
 
 URL = "https://gitlab.example.com"
 TOKEN = "glrt-filter-unit-secret-41d0"
-ROLE_VARS = Path(runner_config.__file__).resolve().parents[2] / "roles" / "runner_host" / "vars" / "main.yml"
+ROLE_VARS = FILTER_DIR.parents[1] / "roles" / "runner_host" / "vars" / "main.yml"
 AWS = {
     "region": "eu-west-1",
     "vpc_id": "vpc-1",
@@ -41,7 +44,7 @@ def entries() -> list[dict]:
 
 def fleet(runners: object = None, **options) -> dict:
     options = {"gitlab_url": URL, "fleet_name": "ci", "aws": AWS, **options}
-    return runner_config.runner_config_fleet(entries() if runners is None else runners, **options)
+    return runner_config_fleet(entries() if runners is None else runners, **options)
 
 
 def filter_error(call, *args, **options) -> str:
@@ -51,10 +54,10 @@ def filter_error(call, *args, **options) -> str:
 
 
 def test_ansible_finds_the_fleet_and_mask_filters() -> None:
-    filters = runner_config.FilterModule().filters()
+    filters = found_filters("runner_config_fleet", "runner_config_mask", "runner_config_merge", "runner_config_toml")
 
-    assert filters["runner_config_fleet"] is runner_config.runner_config_fleet
-    assert filters["runner_config_mask"] is runner_config.runner_config_mask
+    assert filters["runner_config_fleet"] is runner_config_fleet
+    assert filters["runner_config_mask"] is runner_config_mask
 
 
 # ----------------------------------------------------------------------------------------- runner_config_fleet
@@ -71,7 +74,7 @@ def test_the_filter_builds_what_fleet_config_builds() -> None:
         "variable": "runner_host_runners",
     }
 
-    config = runner_config.runner_config_fleet(entries(), **options)
+    config = runner_config_fleet(entries(), **options)
 
     assert config == fleet_config(entries(), **options)
     assert config["check_interval"] == 3
@@ -81,7 +84,7 @@ def test_the_filter_builds_what_fleet_config_builds() -> None:
 
 
 def test_the_options_are_keyword_only() -> None:
-    parameters = inspect.signature(runner_config.runner_config_fleet).parameters
+    parameters = inspect.signature(runner_config_fleet).parameters
     keyword_only = [name for name, parameter in parameters.items() if parameter.kind is parameter.KEYWORD_ONLY]
 
     assert next(iter(parameters)) == "runners"
@@ -95,7 +98,7 @@ def test_the_options_are_keyword_only() -> None:
         "variable",
     ]
     with pytest.raises(TypeError):
-        runner_config.runner_config_fleet(entries(), URL, "ci")  # type: ignore[misc]
+        runner_config_fleet(entries(), URL, "ci")  # type: ignore[misc]
 
 
 def test_the_role_passes_only_options_the_filter_takes() -> None:
@@ -106,7 +109,7 @@ def test_the_role_passes_only_options_the_filter_takes() -> None:
     passed = set(re.findall(r"\b(\w+)=", call.split("runner_config_fleet(", 1)[1]))
 
     assert passed == {"gitlab_url", "fleet_name", "aws", "settings", "fleeting_plugin", "default_image", "variable"}
-    assert passed <= set(inspect.signature(runner_config.runner_config_fleet).parameters)
+    assert passed <= set(inspect.signature(runner_config_fleet).parameters)
 
 
 def test_defaults_match_fleet_config() -> None:
@@ -159,7 +162,7 @@ def test_the_fleet_name_is_required(name: object) -> None:
 
 
 def test_the_fleet_name_left_out_is_an_error() -> None:
-    message = filter_error(runner_config.runner_config_fleet, entries(), gitlab_url=URL, aws=AWS)
+    message = filter_error(runner_config_fleet, entries(), gitlab_url=URL, aws=AWS)
 
     assert "fleet_name must be the fleet's name" in message
 
@@ -178,7 +181,7 @@ def test_mask_of_text() -> None:
     text = 'concurrent = 2\n\n[[runners]]\nname = "a"\ntoken = "glrt-mask-text-secret"\n\n[runners.cache.s3]\n'
     text += 'AccessKey = "AKIAUNITSECRET"\nBucketName = "b"\n'
 
-    masked = runner_config.runner_config_mask(text)
+    masked = runner_config_mask(text)
 
     assert tomllib.loads(masked) == {
         "concurrent": 2,
@@ -191,8 +194,8 @@ def test_mask_of_text() -> None:
 def test_mask_of_a_dictionary_is_masked_text() -> None:
     config = fleet()
 
-    assert runner_config.runner_config_mask(config) == masked_text(config)
-    assert TOKEN not in runner_config.runner_config_mask(config)
+    assert runner_config_mask(config) == masked_text(config)
+    assert TOKEN not in runner_config_mask(config)
 
 
 @pytest.mark.parametrize(
@@ -204,7 +207,7 @@ def test_mask_of_a_dictionary_is_masked_text() -> None:
     ids=["broken", "int"],
 )
 def test_mask_errors_become_a_filter_error(source: object, fragment: str) -> None:
-    message = filter_error(runner_config.runner_config_mask, source)
+    message = filter_error(runner_config_mask, source)
 
     assert message.startswith("runner_config_mask: ")
     assert fragment in message
@@ -222,9 +225,9 @@ def role_chain(current_text: str) -> tuple[str, str, dict]:
         default_image="alpine:3.20",
         variable="runner_host_runners",
     )
-    merged = runner_config.runner_config_merge(desired, current_text)
-    text = runner_config.runner_config_toml(merged["config"])
-    return text, runner_config.runner_config_mask(text), merged
+    merged = runner_config_merge(desired, current_text)
+    text = runner_config_toml(merged["config"])
+    return text, runner_config_mask(text), merged
 
 
 def test_the_role_chain_on_a_new_host() -> None:
@@ -254,4 +257,4 @@ def test_the_role_chain_keeps_and_masks_a_token_the_runner_rotated() -> None:
     assert [rotated["name"] for rotated in merged["rotated_tokens"]] == ["machine"]
     assert 'token = "glrt-rotated-on-host"' in text
     assert "glrt-rotated-on-host" not in masked
-    assert "glrt-rotated-on-host" not in runner_config.runner_config_mask(host)
+    assert "glrt-rotated-on-host" not in runner_config_mask(host)

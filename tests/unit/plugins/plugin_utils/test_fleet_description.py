@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 import yaml
 from ansible.errors import AnsibleFilterError
-from ansible_collections.runnerfleet.gitlab_aws.plugins.filter.fleet_description import (
+from ansible_collections.runnerfleet.gitlab_aws.plugins.filter.fleet_description_problems import (
     FilterModule,
     fleet_description_problems,
-    fleet_plan,
 )
+from ansible_collections.runnerfleet.gitlab_aws.plugins.filter.fleet_plan import fleet_plan
 from ansible_collections.runnerfleet.gitlab_aws.plugins.plugin_utils import _fleet_description
 from ansible_collections.runnerfleet.gitlab_aws.plugins.plugin_utils._fleet_description import (
     FROM_ENVIRONMENT,

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 from ansible.errors import AnsibleFilterError
-from ansible_collections.runnerfleet.gitlab_aws.plugins.filter.fleet_description import fleet_summary_lines
+from ansible_collections.runnerfleet.gitlab_aws.plugins.filter.fleet_summary_lines import fleet_summary_lines
 from ansible_collections.runnerfleet.gitlab_aws.plugins.plugin_utils._fleet_summary import runner_line, summary_lines
 
 FLEET = {"name": "ci", "region": "eu-west-1"}

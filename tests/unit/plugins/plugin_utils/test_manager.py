@@ -7,8 +7,11 @@ from __future__ import annotations
 
 import pytest
 from ansible.errors import AnsibleFilterError
-from ansible_collections.runnerfleet.gitlab_aws.plugins.filter import manager as filters
+from ansible_collections.runnerfleet.gitlab_aws.plugins.filter.manager_launch_drift import manager_launch_drift
+from ansible_collections.runnerfleet.gitlab_aws.plugins.filter.manager_placement import manager_placement
+from ansible_collections.runnerfleet.gitlab_aws.plugins.filter.manager_records import manager_records
 from ansible_collections.runnerfleet.gitlab_aws.plugins.plugin_utils import _manager
+from filter_plugins import found_filters
 
 NAMES = ["f-manager-1", "f-manager-2", "f-manager-3"]
 SUBNETS = ["subnet-a", "subnet-b"]
@@ -108,9 +111,10 @@ def test_launch_drift_names_subnet_and_ami():
 
 
 def test_filters_check_their_input():
-    assert set(filters.FilterModule().filters()) == {"manager_placement", "manager_records", "manager_launch_drift"}
+    filters = found_filters("manager_launch_drift", "manager_placement", "manager_records")
+    assert set(filters) == {"manager_placement", "manager_records", "manager_launch_drift"}
     with pytest.raises(AnsibleFilterError, match="subnet"):
-        filters.manager_placement(NAMES, [])
+        manager_placement(NAMES, [])
     with pytest.raises(AnsibleFilterError):
-        filters.manager_records("f-manager-1", [])
-    assert filters.manager_launch_drift([], [], NAMES, SUBNETS, "ami-1") == []
+        manager_records("f-manager-1", [])
+    assert manager_launch_drift([], [], NAMES, SUBNETS, "ami-1") == []

@@ -7,8 +7,14 @@ from __future__ import annotations
 
 import pytest
 from ansible.errors import AnsibleFilterError
-from ansible_collections.runnerfleet.gitlab_aws.plugins.filter import network as filters
+from ansible_collections.runnerfleet.gitlab_aws.plugins.filter.network_nat_routes import network_nat_routes
+from ansible_collections.runnerfleet.gitlab_aws.plugins.filter.network_record import network_record
+from ansible_collections.runnerfleet.gitlab_aws.plugins.filter.network_route_table_ids import network_route_table_ids
+from ansible_collections.runnerfleet.gitlab_aws.plugins.filter.network_stale_endpoints import network_stale_endpoints
+from ansible_collections.runnerfleet.gitlab_aws.plugins.filter.network_subnet_views import network_subnet_views
+from ansible_collections.runnerfleet.gitlab_aws.plugins.filter.network_subnets_made import network_subnets_made
 from ansible_collections.runnerfleet.gitlab_aws.plugins.plugin_utils import _network
+from filter_plugins import found_filters
 
 ZONES = ["eu-west-1a", "eu-west-1b"]
 PLAN = [
@@ -101,7 +107,15 @@ def test_subnet_views_by_id():
 
 
 def test_filters_check_their_input():
-    registered = filters.FilterModule().filters()
+    registered = found_filters(
+        "network_nat_routes",
+        "network_record",
+        "network_replacements",
+        "network_route_table_ids",
+        "network_stale_endpoints",
+        "network_subnet_views",
+        "network_subnets_made",
+    )
     assert set(registered) == {
         "network_subnets_made",
         "network_nat_routes",
@@ -112,17 +126,17 @@ def test_filters_check_their_input():
         "network_replacements",  # pre-flight's; tests/unit/plugins/plugin_utils/test_network_replacements.py
     }
     with pytest.raises(AnsibleFilterError):
-        filters.network_subnets_made("results")
+        network_subnets_made("results")
     with pytest.raises(AnsibleFilterError, match="nat_mode"):
-        filters.network_nat_routes([], ZONES, "one")
+        network_nat_routes([], ZONES, "one")
     with pytest.raises(AnsibleFilterError, match="routes"):
-        filters.network_record([], vpc_id="", vpc_cidr="", zones=ZONES, routes=[])
-    assert filters.network_record([], vpc_id=None, vpc_cidr="c", zones=[], routes={})["vpc_id"] == ""
-    assert filters.network_stale_endpoints([], []) == []
-    assert filters.network_subnet_views([]) == {}
-    assert filters.network_route_table_ids([]) == []
+        network_record([], vpc_id="", vpc_cidr="", zones=ZONES, routes=[])
+    assert network_record([], vpc_id=None, vpc_cidr="c", zones=[], routes={})["vpc_id"] == ""
+    assert network_stale_endpoints([], []) == []
+    assert network_subnet_views([]) == {}
+    assert network_route_table_ids([]) == []
     with pytest.raises(AnsibleFilterError, match="live_tables"):
-        filters.network_route_table_ids([], "tables")
+        network_route_table_ids([], "tables")
 
 
 def test_route_table_ids_take_the_live_id_where_check_mode_answered_a_placeholder():

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 from ansible.errors import AnsibleFilterError
-from ansible_collections.runnerfleet.gitlab_aws.plugins.filter.network import network_replacements
+from ansible_collections.runnerfleet.gitlab_aws.plugins.filter.network_replacements import network_replacements
 from ansible_collections.runnerfleet.gitlab_aws.plugins.plugin_utils._fleet_plan import network_part
 from ansible_collections.runnerfleet.gitlab_aws.plugins.plugin_utils._network_replacements import replacements
 

@@ -15,18 +15,15 @@ import pytest
 import yaml
 from ansible.errors import AnsibleFilterError
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
-from ansible_collections.runnerfleet.gitlab_aws.plugins.filter import worker_pool as worker_pool_filter
-from ansible_collections.runnerfleet.gitlab_aws.plugins.filter.worker_pool import (
-    FilterModule,
-    worker_pool_arguments,
-    worker_pool_record,
-)
+from ansible_collections.runnerfleet.gitlab_aws.plugins.filter.worker_pool_arguments import worker_pool_arguments
+from ansible_collections.runnerfleet.gitlab_aws.plugins.filter.worker_pool_record import worker_pool_record
 from ansible_collections.runnerfleet.gitlab_aws.plugins.modules import fleet_worker_pool_info
 from ansible_collections.runnerfleet.gitlab_aws.plugins.plugin_utils._worker_pool import (
     PoolError,
     pool_arguments,
     pool_record,
 )
+from filter_plugins import found_filters
 from fleet_descriptions import AMI, autoscaler_runner, fleet_description, resolved_plan
 
 OTHER_AMI = "ami-0fedcba9876543210"
@@ -34,7 +31,7 @@ SUBNETS = ["subnet-0aaa", "subnet-0bbb"]
 SECURITY_GROUP = "sg-0123456789abcdef0"
 PROFILE = "arn:aws:iam::123456789012:instance-profile/cif-worker"
 FACTS = {"subnet_ids": SUBNETS, "security_group_id": SECURITY_GROUP, "instance_profile": PROFILE}
-ROLE = Path(worker_pool_filter.__file__).resolve().parents[2] / "roles" / "worker_pool"
+ROLE = Path(fleet_worker_pool_info.__file__).resolve().parents[2] / "roles" / "worker_pool"
 
 
 RUNNERS = [
@@ -331,7 +328,7 @@ def test_a_record_from_something_else_fails(current, templates, message):
 
 
 def test_the_filters_ansible_finds():
-    assert FilterModule().filters() == {
+    assert found_filters("worker_pool_arguments", "worker_pool_record") == {
         "worker_pool_arguments": worker_pool_arguments,
         "worker_pool_record": worker_pool_record,
     }
