@@ -20,6 +20,5 @@ def test_every_filter_file_has_its_documentation_and_every_documentation_its_fil
 
 @pytest.mark.parametrize("name", FILTERS)
 def test_each_file_exposes_exactly_its_filter(name):
-    (found,) = found_filters(name).items()
-    assert found[0] == name
+    assert list(found_filters(name)) == [name]
     assert yaml.safe_load((FILTER_DIR / f"{name}.yml").read_text(encoding="utf-8"))["DOCUMENTATION"]["name"] == name
