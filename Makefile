@@ -96,7 +96,7 @@ sanity: venv
 ansible-lint: venv
 	$(BIN)/ansible-lint --profile production
 
-$(IMPORTER_STAMP): requirements.txt requirements-importer.txt
+$(IMPORTER_STAMP): requirements.txt meta/ee-requirements.txt requirements-importer.txt
 	@test -x $(IMPORTER_VENV)/bin/python || $(PYTHON) -m venv $(IMPORTER_VENV)
 	$(IMPORTER_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-importer.txt
 	@touch $@
