@@ -14,6 +14,9 @@ IMPORTER_VENV := .venv-importer
 IMPORTER_STAMP := $(IMPORTER_VENV)/.requirements-installed
 GALAXY_IMPORT_DIR := tests/output/galaxy-import
 COLLECTION_LINK := .collections/ansible_collections/runnerfleet/gitlab_aws
+# make docs: Sphinx and its theme go into .venv on first use (requirements-docs.txt); the site is built here.
+DOCS_STAMP := $(VENV)/.docs-requirements-installed
+DOCS_DIR := tests/output/docs
 SANDBOX := $(BIN)/python -m sandbox.ctl
 # The venv's tools first, so that ansible-lint, ansible-test and molecule find their siblings.
 export PATH := $(abspath $(BIN)):$(PATH)
@@ -26,7 +29,7 @@ PYTEST_WORKERS ?= auto
 INTEGRATION_DIST := --dist load --maxschedchunk 1 --durations=20
 
 .PHONY: help sandbox sandbox-teardown sandbox-start sandbox-stop sandbox-status venv test ruff unit sanity ansible-lint \
-        lint galaxy-import docs-lint conformance integration changelog bench clean
+        lint galaxy-import docs-lint docs conformance integration changelog bench clean
 
 help:
 	@echo "make sandbox         start the local AWS sandbox and run playbooks/site.yml against it (ARGS=... for ansible-playbook)"
@@ -36,6 +39,7 @@ help:
 	@echo "make sandbox-status  say what the sandbox runs, and where"
 	@echo "make unit | conformance | integration | sanity | ansible-lint | ruff   one check at a time"
 	@echo "make galaxy-import | docs-lint   Galaxy's import checks on the built tarball; antsibull-docs' docs lint"
+	@echo "make docs            the collection's HTML docs site (antsibull-docs, Sphinx) under $(DOCS_DIR)/build/html"
 	@echo "make bench           the benchmarks under tests/perf (they print their figures)"
 
 $(VENV_STAMP): requirements.txt meta/ee-requirements.txt requirements-dev.txt
@@ -120,6 +124,37 @@ galaxy-import: venv $(IMPORTER_STAMP)
 # from being copied empty.
 docs-lint: venv
 	GIT_CEILING_DIRECTORIES=$(abspath $(VENV)) $(BIN)/antsibull-docs lint-collection-docs --plugin-docs .
+
+$(DOCS_STAMP): $(VENV_STAMP) requirements-docs.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-docs.txt
+	@touch $@
+
+# The collection's docs site, as docs.ansible.com renders a collection: antsibull-docs' Sphinx template
+# (sphinx-init), the pages of every module, filter, callback and role (argument specs) of the collection that
+# .collections links to this checkout, then Sphinx. What build.sh does, but that the warnings are sorted: without
+# network access Sphinx cannot fetch the intersphinx inventories, so references to docs.ansible.com (common return
+# values, ansible.builtin and amazon.aws plugins, ANSIBLE_* settings) stay unresolved; those are counted, and any
+# other warning fails the target, as build.sh's -W would.
+DOCS_OFFLINE := failed to reach any of the inventories
+DOCS_UNRESOLVED := undefined label: |reference target not found: 
+docs: venv $(DOCS_STAMP)
+	@rm -rf $(DOCS_DIR) && mkdir -p $(DOCS_DIR) && chmod 0755 $(DOCS_DIR)
+	$(BIN)/antsibull-docs sphinx-init --use-current --dest-dir $(DOCS_DIR) --project runnerfleet.gitlab_aws \
+	  --copyright "runnerfleet maintainers" --title runnerfleet.gitlab_aws --index-rst-source docs/site-index.rst \
+	  runnerfleet.gitlab_aws >/dev/null
+	cd $(DOCS_DIR) && mkdir -p rst && chmod og-w rst && ANSIBLE_COLLECTIONS_PATH=$(abspath .collections) \
+	  $(abspath $(BIN))/antsibull-docs --config-file antsibull-docs.cfg collection --use-current \
+	  --cleanup everything --dest-dir rst runnerfleet.gitlab_aws
+	cd $(DOCS_DIR) && $(abspath $(BIN))/sphinx-build -M html rst build -c . -q -w warnings.log 2>sphinx-stderr.log \
+	  || { cat sphinx-stderr.log; exit 1; }
+	@cd $(DOCS_DIR) && grep -E 'WARNING|ERROR|CRITICAL' warnings.log > warnings.txt || true; \
+	  if grep -q '$(DOCS_OFFLINE)' warnings.txt; then \
+	    grep -vE '$(DOCS_OFFLINE)|$(DOCS_UNRESOLVED)' warnings.txt > failed.txt || true; \
+	    grep -E '($(DOCS_UNRESOLVED))[^ ]*runnerfleet' warnings.txt >> failed.txt || true; \
+	    echo "docs: offline: $$(grep -cE '$(DOCS_UNRESOLVED)' warnings.txt) references to docs.ansible.com left unresolved ($(DOCS_DIR)/warnings.log)"; \
+	  else cp warnings.txt failed.txt; fi; \
+	  if [ -s failed.txt ]; then cat failed.txt; echo "docs: Sphinx warned about the above"; exit 1; fi
+	@echo "docs: $$(find $(DOCS_DIR)/build/html -name '*.html' | wc -l) pages; open $(abspath $(DOCS_DIR))/build/html/index.html"
 
 bench: venv
 	$(BIN)/python tests/perf/bench_sandbox.py
