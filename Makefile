@@ -29,7 +29,7 @@ PYTEST_WORKERS ?= auto
 INTEGRATION_DIST := --dist load --maxschedchunk 1 --durations=20
 
 .PHONY: help sandbox sandbox-teardown sandbox-start sandbox-stop sandbox-status venv test ruff unit sanity ansible-lint \
-        lint galaxy-import docs-lint docs conformance integration changelog bench clean
+        lint galaxy-import docs-lint docs conformance integration changelog bench clean debian-packages
 
 help:
 	@echo "make sandbox         start the local AWS sandbox and run playbooks/site.yml against it (ARGS=... for ansible-playbook)"
@@ -91,7 +91,24 @@ unit: venv
 conformance: venv
 	$(BIN)/pytest -n $(PYTEST_WORKERS) tests/integration/gitlab
 
-integration: venv
+# The Debian packages the tests run, installed when missing: rsync, which gitlab-ci-local copies a repository with,
+# and Node with npm for gitlab-ci-local itself. As root, or through sudo.
+DEBIAN_TOOLS := rsync:rsync node:nodejs npm:npm
+debian-packages:
+	@missing="$$(for tool in $(DEBIAN_TOOLS); do command -v $${tool%%:*} >/dev/null || echo $${tool#*:}; done)"; \
+	if [ -n "$$missing" ]; then \
+	  sudo=$$([ "$$(id -u)" -eq 0 ] || echo sudo); echo "installing Debian packages:" $$missing; \
+	  $$sudo apt-get install -y -q $$missing || { $$sudo apt-get update -q && $$sudo apt-get install -y -q $$missing; }; \
+	fi
+
+# gitlab-ci-local (tests/integration/test_installed_collection.py runs examples/gitops' pipeline in it), as
+# package-lock.json pins it; remade when the lock changes.
+GITLAB_CI_LOCAL := node_modules/.bin/gitlab-ci-local
+$(GITLAB_CI_LOCAL): package.json package-lock.json | debian-packages
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+integration: venv $(GITLAB_CI_LOCAL)
 	$(BIN)/pytest -n $(PYTEST_WORKERS) $(INTEGRATION_DIST) tests/integration --ignore=tests/integration/gitlab
 
 sanity: venv
@@ -170,4 +187,4 @@ changelog: venv
 	$(BIN)/antsibull-changelog generate
 
 clean: sandbox-stop
-	rm -rf .collections .ansible tests/output .pytest_cache .ruff_cache $(IMPORTER_VENV)
+	rm -rf .collections .ansible tests/output .pytest_cache .ruff_cache $(IMPORTER_VENV) node_modules
