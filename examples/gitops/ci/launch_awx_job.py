@@ -108,13 +108,18 @@ def launch(awx: Awx, template: int, extra_vars: str) -> int:
     )
     ignored = answer.get("ignored_fields") or {}
     if ignored:
-        # The template does not prompt for what was sent: the job would run with other values than the file's.
-        raise AwxError(f"AWX ignored {sorted(ignored)} (job {answer.get('job')}): turn on ask_variables_on_launch")
+        # The template does not prompt for what was sent: the job would run with other values than the file's, so
+        # it is stopped before it changes anything.
+        cancel(awx, answer["job"])
+        raise AwxError(
+            f"AWX ignored {sorted(ignored)} and job {answer['job']} was canceled: the job template must "
+            "prompt for variables (ask_variables_on_launch)"
+        )
     return answer["job"]
 
 
 def follow(awx: Awx, job: int, poll_seconds: float) -> dict:
-    """The job's record once it ended; canceled (and AwxError) when the deadline comes first."""
+    """The job's record once it ended; AwxError when the deadline comes first."""
     last_status = None
     while True:
         record = awx.request("GET", f"/api/v2/jobs/{job}/")
@@ -124,8 +129,7 @@ def follow(awx: Awx, job: int, poll_seconds: float) -> dict:
         if record["status"] in TERMINAL:
             return record
         if time.monotonic() + poll_seconds > awx.deadline:
-            cancel(awx, job)
-            raise AwxError(f"job {job} was still {record['status']} when the time allowed was over; canceled it")
+            raise AwxError(f"job {job} was still {record['status']} when the time allowed was over")
         time.sleep(poll_seconds)
 
 
@@ -155,7 +159,12 @@ def main(argv: list[str] | None = None) -> int:
     try:
         job = launch(awx, template_id(awx, options.template), extra_vars)
         print(f"launched {options.template!r} as job {job}: {awx.base}/#/jobs/playbook/{job}/output", flush=True)
-        record = follow(awx, job, options.poll)
+        try:
+            record = follow(awx, job, options.poll)
+        except AwxError as error:
+            # Whatever stopped the following (the time allowed, AWX unreachable), the job must not run on unobserved.
+            cancel(awx, job)
+            raise AwxError(f"{error}; canceled job {job}") from None
         awx.deadline = max(awx.deadline, time.monotonic() + 60)  # the output of a job that ended is always read
         print(awx.request("GET", f"/api/v2/jobs/{job}/stdout/?format=txt"), flush=True)
     except AwxError as error:
