@@ -113,20 +113,24 @@ def test_a_prompted_launch_runs_the_job_with_the_file_and_rides_out_503s(awx, tm
     assert TOKEN not in done.stdout + done.stderr
 
 
-@pytest.mark.parametrize(
-    ("template", "description", "token", "said"),
-    [
-        ("prompted", "region: x\n", TOKEN, "'fleet_name' value missing"),
-        ("prompted", "fleet_name: ab\n", TOKEN, "is too small"),
-        ("prompted", "fleet_name: \"{{ lookup('env', 'HOME') }}\"\n", TOKEN, "Jinja variables are not allowed"),
-        ("prompted", "fleet_name: [unclosed\n", TOKEN, "Cannot parse"),
-        ("prompted", "fleet_name: ci-fleet\n", "wrong-token", "HTTP 401"),
-        ("no such template", "fleet_name: ci-fleet\n", TOKEN, "no job template named 'no such template'"),
-    ],
-)
-def test_what_awx_refuses_fails_the_pipeline_with_awx_s_answer_and_runs_no_job(
-    awx, tmp_path, template, description, token, said
-):
+REFUSALS = {
+    "a required survey answer missing": ("prompted", "region: x\n", TOKEN, "'fleet_name' value missing"),
+    "a survey answer too short": ("prompted", "fleet_name: ab\n", TOKEN, "is too small"),
+    "Jinja in the extra vars": (
+        "prompted",
+        "fleet_name: \"{{ lookup('env', 'HOME') }}\"\n",
+        TOKEN,
+        "Jinja variables are not allowed",
+    ),
+    "extra vars that are not YAML": ("prompted", "fleet_name: [unclosed\n", TOKEN, "Cannot parse"),
+    "a wrong token": ("prompted", "fleet_name: ci-fleet\n", "wrong-token", "HTTP 401"),
+    "no such template": ("nothing", "fleet_name: ci-fleet\n", TOKEN, "no job template named 'nothing'"),
+}
+
+
+@pytest.mark.parametrize("refusal", REFUSALS)
+def test_what_awx_refuses_fails_the_pipeline_with_awx_s_answer_and_runs_no_job(awx, tmp_path, refusal):
+    template, description, token, said = REFUSALS[refusal]
     url, state = awx
     jobs_before = set(state.jobs)
     refused = launch(url, template, description, tmp_path, token=token)
