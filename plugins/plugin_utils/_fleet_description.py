@@ -56,7 +56,8 @@ KMS_KEY = re.compile(
 )
 RUNNER_NAME = re.compile(r"^[a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?\Z")
 RUNNER_VERSION = re.compile(r"^\d+\.\d+\.\d+\Z")
-DOCKER_MACHINE_VERSION = re.compile(r"^v?\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?\Z")
+# GitLab's docker-machine release, as its download URL takes it after the "v" the runner_host role adds.
+DOCKER_MACHINE_VERSION = re.compile(r"^\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?\Z")
 SHA256 = re.compile(r"^[0-9a-fA-F]{64}\Z")
 # A GitLab namespace or project path (platform/infra), as the gitlab_runner module resolves it to an id.
 GITLAB_PATH = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*(/[A-Za-z0-9_][A-Za-z0-9_.-]*)*\Z")
@@ -904,7 +905,11 @@ def check_cache(check: Checker) -> None:
 def check_install(check: Checker) -> None:
     rules = (
         ("fleet_worker_ami", "an AMI id such as ami-0123456789abcdef0", AMI),
-        ("fleet_docker_machine_version", "a docker-machine version such as 0.16.2-gitlab.34", DOCKER_MACHINE_VERSION),
+        (
+            "fleet_docker_machine_version",
+            "a docker-machine version such as 0.16.2-gitlab.34 (no leading v)",
+            DOCKER_MACHINE_VERSION,
+        ),
         ("fleet_docker_machine_sha256", "a sha256 (64 hex digits)", SHA256),
     )
     for variable, what, pattern in rules:
