@@ -16,7 +16,8 @@ description (name, region, one runner):
 
 A push that does not touch fleet.yml, or a branch other than the default, starts no job; a description pre-flight
 refuses fails the pipeline with pre-flight's message. The job events and artifacts of both AWX jobs, and the
-pipelines' output, hold no secret. Then the installed teardown leaves nothing of the fleet.
+pipelines' output, hold no secret. Then the installed teardown, which finds the description where a user's own
+repository keeps it (group_vars beside the user's inventory), leaves nothing of the fleet.
 """
 
 from __future__ import annotations
@@ -68,8 +69,9 @@ def built_and_installed(tmp_path: Path) -> tuple[Path, Path]:
 
 
 def run_installed(sandbox, workdir: Path, collections: Path, playbook: str, *extra: str) -> dict:
-    """ansible-playbook <playbook> -e @fleet.yml from workdir, as a user runs the installed collection (the JSON
-    callback, so that the test reads the counts): its report."""
+    """ansible-playbook <playbook> from workdir, as a user runs the installed collection (the JSON callback, so that
+    the test reads the counts), with the description in `extra` (-e @fleet.yml, or an inventory with group_vars
+    beside it): its report."""
     environment = sandbox.environment(
         ANSIBLE_COLLECTIONS_PATH=str(collections),
         ANSIBLE_STDOUT_CALLBACK="ansible.posix.json",
@@ -77,7 +79,7 @@ def run_installed(sandbox, workdir: Path, collections: Path, playbook: str, *ext
     )
     # Nothing of the checkout's configuration: no ansible.cfg (the directory has none) and no ANSIBLE_CONFIG.
     environment.pop("ANSIBLE_CONFIG", None)
-    command = ctl.playbook_command([str(BIN_DIR / "ansible-playbook"), playbook, "--extra-vars", "@fleet.yml", *extra])
+    command = ctl.playbook_command([str(BIN_DIR / "ansible-playbook"), playbook, *extra])
     process = subprocess.run(command, cwd=workdir, env=environment, capture_output=True, text=True, check=False)
     report = json.loads(process.stdout) if process.stdout.strip().startswith("{") else None
     assert process.returncode == 0 and report is not None, (
@@ -275,6 +277,16 @@ def held(text: str, secrets: dict[str, str]) -> list[str]:
     return [name for name, values in forms.items() if any(value in text for value in values)]
 
 
+def users_directory(workdir: Path, description: str) -> Path:
+    """A directory of a user's, outside the checkout: the description as fleet.yml (for -e @fleet.yml) and in
+    group_vars beside an inventory of localhost."""
+    (workdir / "inventory" / "group_vars" / "all").mkdir(parents=True)
+    (workdir / "fleet.yml").write_text(description, encoding="utf-8")
+    shutil.copy(AWX_PROJECT / "inventory" / "hosts.yml", workdir / "inventory" / "hosts.yml")
+    (workdir / "inventory" / "group_vars" / "all" / "fleet.yml").write_text(description, encoding="utf-8")
+    return workdir
+
+
 def pushes_that_start_no_job(repository: FleetRepository, description: str) -> None:
     """A push that leaves fleet.yml alone, and fleet.yml changed on another branch, start no job."""
     repository.commit("Say who owns the fleet", **{"README.md": "Owned by the platform team.\n"})
@@ -308,9 +320,7 @@ def test_the_installed_collection_through_a_gitops_pipeline_awx_and_a_shell(sand
     checkout_only = ("sandbox", "tests", ".venv", ".collections", "ansible.cfg", "examples", "node_modules")
     assert not [name for name in names if name.split("/")[0] in checkout_only], names
     description = yaml.safe_dump(MINIMAL_DESCRIPTION)
-    workdir = tmp_path / "work"
-    workdir.mkdir()
-    (workdir / "fleet.yml").write_text(description, encoding="utf-8")
+    workdir = users_directory(tmp_path / "work", description)
     manager = f"{FLEET}-manager-1"
     outputs = []
     with awx_stand_in(sandbox, collections, tmp_path / "awx") as awx_url:
@@ -328,7 +338,7 @@ def test_the_installed_collection_through_a_gitops_pipeline_awx_and_a_shell(sand
             assert job_stats(tmp_path / "awx" / "jobs" / "job-1")["changed"].get("localhost", 0) > 0
             repository.pushed()
 
-            shell = run_installed(sandbox, workdir, collections, "runnerfleet.gitlab_aws.site")
+            shell = run_installed(sandbox, workdir, collections, "runnerfleet.gitlab_aws.site", "-e", "@fleet.yml")
             assert changed(shell) == {"localhost": 0, manager: 0}, changed(shell)
 
             pushes_that_start_no_job(repository, description)
@@ -358,8 +368,16 @@ def test_the_installed_collection_through_a_gitops_pipeline_awx_and_a_shell(sand
             assert len(running) == 1
             no_secret_in_jobs_or_pipelines(sandbox, aws, tmp_path / "awx" / "jobs", "\n".join(outputs))
         finally:
+            # The teardown finds the description where a user's repository keeps it: group_vars beside the inventory.
             run_installed(
-                sandbox, workdir, collections, "runnerfleet.gitlab_aws.teardown", "-e", "fleet_remove_cache=true"
+                sandbox,
+                workdir,
+                collections,
+                "runnerfleet.gitlab_aws.teardown",
+                "-i",
+                "inventory/hosts.yml",
+                "-e",
+                "fleet_remove_cache=true",
             )
     vpcs = aws("ec2").describe_vpcs(Filters=[{"Name": "tag:runnerfleet:fleet", "Values": [FLEET]}])["Vpcs"]
     assert vpcs == []
