@@ -360,7 +360,7 @@ def serve(config: dict, port: int = 0) -> http.server.ThreadingHTTPServer:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument("--config", required=True, type=Path)
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--port-file", type=Path, help="where to write the port once listening")

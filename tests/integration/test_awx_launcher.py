@@ -104,7 +104,7 @@ def wait_for(predicate, seconds: float = 30.0) -> bool:
 
 
 def test_a_prompted_launch_runs_the_job_with_the_file_and_rides_out_503s(awx, tmp_path):
-    url, _ = awx
+    url = awx[0]
     done = launch(url, "prompted", "fleet_name: ci-fleet\n", tmp_path)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "fleet ci-fleet" in done.stdout

@@ -29,8 +29,8 @@ import urllib.parse
 import urllib.request
 
 TERMINAL = {"successful", "failed", "error", "canceled"}
-RETRIED_READ = {429, 500, 502, 503, 504}
-RETRIED_LAUNCH = {429, 503}
+RETRIED_READ = frozenset({429, 500, 502, 503, 504})
+RETRIED_LAUNCH = frozenset({429, 503})
 FIRST_BACKOFF_SECONDS = 1.0
 MAX_BACKOFF_SECONDS = 30.0
 
@@ -45,7 +45,7 @@ class Awx:
         self.token = token
         self.deadline = deadline
 
-    def request(self, method: str, path: str, body: dict | None = None, retried: frozenset | set = RETRIED_READ):
+    def request(self, method: str, path: str, body: dict | None = None, retried: frozenset = RETRIED_READ):
         """The decoded answer to one API call; retried on the statuses in `retried` until the deadline."""
         backoff = FIRST_BACKOFF_SECONDS
         while True:
@@ -143,7 +143,7 @@ def cancel(awx: Awx, job: int) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument("--template", required=True, help="the job template's name")
     parser.add_argument("--extra-vars-file", required=True, help="the fleet description (YAML), sent as extra vars")
     parser.add_argument("--timeout", type=float, default=float(os.environ.get("AWX_JOB_TIMEOUT", "3600")))

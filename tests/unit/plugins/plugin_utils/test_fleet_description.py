@@ -488,7 +488,8 @@ CASES = [
         # runner_host puts the "v" of the download URL itself: v0.16.2 would fetch vv0.16.2.
         "machine version with a leading v",
         changed(("fleet_docker_machine_version", "v0.16.2-gitlab.34")),
-        "fleet_docker_machine_version must be empty or a docker-machine version such as 0.16.2-gitlab.34 (no leading v)",
+        "fleet_docker_machine_version must be empty or a docker-machine version such as 0.16.2-gitlab.34 (no "
+        "leading v)",
     ),
     (
         "machine sha missing",
