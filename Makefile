@@ -7,8 +7,15 @@ MAKEFLAGS += --no-print-directory
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-# The venv is rebuilt only when a requirements file changes (the stamp is older than them).
+# Two stamps in the venv, each remade only when a requirements file it depends on changes (it is older than them):
+# what make sandbox needs (requirements-sandbox.txt: the controller's requirements.txt and the sandbox's moto), and
+# on top of that the development tools make test and make venv add (requirements-dev.txt).
+SANDBOX_STAMP := $(VENV)/.sandbox-requirements-installed
 VENV_STAMP := $(VENV)/.requirements-installed
+# pip's output shortened to a line per package, and a line every 10 s while it unpacks without a word
+# (hacking/pip_progress.py); its warnings and errors pass. No progress bars: they are noise in a log or CI.
+PIP_INSTALL := $(BIN)/python -m pip install --disable-pip-version-check --progress-bar off
+PIP_PROGRESS := 2>&1 | $(BIN)/python hacking/pip_progress.py
 # galaxy-importer has a venv of its own (its pins conflict with requirements-dev.txt): requirements-importer.txt.
 IMPORTER_VENV := .venv-importer
 IMPORTER_STAMP := $(IMPORTER_VENV)/.requirements-installed
@@ -28,8 +35,8 @@ PYTEST_WORKERS ?= auto
 # An idle worker takes the next test, one at a time, in the order tests/integration/conftest.py gives (long first).
 INTEGRATION_DIST := --dist load --maxschedchunk 1 --durations=20
 
-.PHONY: help sandbox sandbox-teardown sandbox-start sandbox-stop sandbox-status venv test ruff unit sanity ansible-lint \
-        lint galaxy-import docs-lint docs conformance integration changelog bench clean debian-packages
+.PHONY: help sandbox sandbox-teardown sandbox-start sandbox-stop sandbox-status sandbox-venv venv test ruff unit sanity \
+        ansible-lint lint galaxy-import docs-lint docs conformance integration changelog bench clean debian-packages
 
 help:
 	@echo "make sandbox         start the local AWS sandbox and run playbooks/site.yml against it (ARGS=... for ansible-playbook)"
@@ -42,33 +49,54 @@ help:
 	@echo "make docs            the collection's HTML docs site (antsibull-docs, Sphinx) under $(DOCS_DIR)/build/html"
 	@echo "make bench           the benchmarks under tests/perf (they print their figures)"
 
-$(VENV_STAMP): requirements.txt meta/ee-requirements.txt requirements-dev.txt
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+# pip --no-compile, then compileall on all but the bundled collections and moto. pip byte-compiles every file it
+# installs, one at a time: 18 s here for ansible's 15,000 .py files of collections, which the controller never
+# imports (modules go to their hosts as source); moto's server compiles what it imports, once, when it starts. What
+# every task imports (ansible-core, boto3, botocore, python-gitlab, ...) is compiled here, so that a Python that
+# writes no .pyc files (PYTHONDONTWRITEBYTECODE) does not compile botocore again for each of the ~100 module runs
+# of a first make sandbox (about 20 s more).
+$(SANDBOX_STAMP): requirements.txt meta/ee-requirements.txt requirements-sandbox.txt
+	@test -x $(BIN)/python || { echo "venv: making $(VENV) with $$($(PYTHON) --version)"; $(PYTHON) -m venv $(VENV); }
+	@echo "venv: installing what make sandbox needs (requirements-sandbox.txt: ansible, boto3, python-gitlab, moto)"
+	@$(PIP_INSTALL) --no-compile -r requirements-sandbox.txt $(PIP_PROGRESS)
+	@echo "venv: byte-compiling ansible-core, boto3, botocore and the other packages every task imports"
+	@$(BIN)/python -m compileall -qq -x '/(ansible_collections|moto)/' \
+	  "$$($(BIN)/python -c 'import sysconfig; print(sysconfig.get_path("purelib"))')" || true
+	@touch $@
+
+$(VENV_STAMP): $(SANDBOX_STAMP) requirements-dev.txt
+	@echo "venv: installing the development tools (requirements-dev.txt: pytest, ansible-lint, molecule, ...)"
+	@$(PIP_INSTALL) -r requirements-dev.txt $(PIP_PROGRESS)
 	@touch $@
 
 # ansible-playbook finds runnerfleet.gitlab_aws.* through a link to the checkout (ansible.cfg's
 # collections_path); the bundled collections come from the venv. Remade every time: cheap, and never stale.
-venv: $(VENV_STAMP)
-	@mkdir -p $(dir $(COLLECTION_LINK))
-	@ln -sfn ../../.. $(COLLECTION_LINK)
+LINK_COLLECTION := mkdir -p $(dir $(COLLECTION_LINK)) && ln -sfn ../../.. $(COLLECTION_LINK)
 
-sandbox: venv sandbox-start
+# What make sandbox needs, and no more.
+sandbox-venv: $(SANDBOX_STAMP)
+	@$(LINK_COLLECTION)
+
+# Everything: what make sandbox needs and the development tools.
+venv: $(VENV_STAMP)
+	@$(LINK_COLLECTION)
+
+sandbox: sandbox-venv sandbox-start
 	$(SANDBOX) run -- $(BIN)/ansible-playbook playbooks/site.yml $(ARGS)
 	@$(SANDBOX) status
 	@echo "Endpoints: source .sandbox/endpoints.env (aws CLI, boto3, python-gitlab). Stop: make sandbox-stop"
 
 # The sandbox's data is throwaway: its teardown removes the cache bucket too.
-sandbox-teardown: venv sandbox-start
+sandbox-teardown: sandbox-venv sandbox-start
 	$(SANDBOX) run -- $(BIN)/ansible-playbook playbooks/teardown.yml -e fleet_remove_cache=true $(ARGS)
 
-sandbox-start: venv
+sandbox-start: sandbox-venv
 	@$(SANDBOX) start
 
 sandbox-stop:
 	@if [ -x $(BIN)/python ]; then $(SANDBOX) stop; else echo "sandbox: nothing was running (no venv)"; fi
 
-sandbox-status: venv
+sandbox-status: sandbox-venv
 	@$(SANDBOX) status
 
 # The tiers one after the other, each using every core: ruff, the unit tests, the linters (ansible-test sanity,
