@@ -120,7 +120,6 @@ LONG_FIRST = (
     "test_molecule.py::test_scenario[manager]",
     "test_site.py::test_a_mixed_fleet",
     "test_installed_collection.py::",
-    "test_sandbox_wiring.py::",
     "test_docker_machine_tls.py::test_a_short_lived",
     "test_docker_machine_tls.py::test_no_key_material",
     "test_molecule.py::test_scenario",  # cache

@@ -78,8 +78,8 @@ class Scenario:
 @pytest.mark.parametrize("name", SCENARIOS)
 def test_scenario(name: str, sandbox, tmp_path_factory: pytest.TempPathFactory) -> None:
     scenario = Scenario(name, sandbox, tmp_path_factory.mktemp(f"molecule-{name}"))
-    # Molecule remembers "created" and "prepared" between runs; this sandbox is new, so is the scenario.
-    scenario.run("reset")
+    # Molecule remembers "created" and "prepared" in its ephemeral directory, which is new for each session: no
+    # `molecule reset` is needed.
     scenario.run("converge")
     scenario.run("idempotence")
 
