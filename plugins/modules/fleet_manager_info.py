@@ -129,7 +129,7 @@ EXAMPLES = r"""
     instance_type: t3.medium
     security_groups: [sg-0123456789abcdef0]
     instance_profile: fleet-manager
-    metadata_options: {http_endpoint: enabled, http_tokens: required, http_put_response_hop_limit: 2}
+    metadata_options: {http_endpoint: enabled, http_tokens: required, http_put_response_hop_limit: 1}
     tags: {runnerfleet:fleet: fleet, ManagedBy: runnerfleet.gitlab_aws}
   register: manager_current
 """

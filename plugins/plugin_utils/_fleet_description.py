@@ -152,6 +152,8 @@ TAG_VALUE_LENGTH = 256
 EXECUTORS = ("docker-autoscaler", "docker+machine", "docker", "shell", "custom")
 AUTOSCALING_EXECUTORS = ("docker-autoscaler", "docker+machine")
 DOCKER_EXECUTORS = ("docker-autoscaler", "docker+machine", "docker")
+# The executors whose jobs run on the manager itself, beside gitlab-runner and the manager's instance role.
+ON_THE_MANAGER = ("docker", "shell")
 RUNNER_TYPES = ("instance_type", "group_type", "project_type")
 ACCESS_LEVELS = ("not_protected", "ref_protected")
 SPOT_STRATEGIES = ("price-capacity-optimized", "capacity-optimized", "capacity-optimized-prioritized", "lowest-price")
@@ -179,6 +181,7 @@ ENTRY_KEYS: dict[str, tuple[str, ...] | None] = {
     "config": None,
     "image": DOCKER_EXECUTORS,
     "privileged": DOCKER_EXECUTORS,
+    "allow_manager_role": ON_THE_MANAGER,
     "instance_type": AUTOSCALING_EXECUTORS,
     "instance_types": AUTOSCALING_EXECUTORS,
     "spot": AUTOSCALING_EXECUTORS,
@@ -1061,6 +1064,7 @@ def check_entry(check: Checker, where: str, entry: Mapping) -> None:
     check_entry_values(check, where, entry)
     if executor is not None:
         check_executor_keys(check, where, entry, executor)
+        check_jobs_keep_off_the_manager_role(check, where, entry, executor)
         check_workers(check, where, entry, executor)
         capacity = check_capacity(check, where, entry, executor)
         check_autoscaling(check, where, entry, executor, capacity)
@@ -1192,6 +1196,33 @@ def check_executor_keys(check: Checker, where: str, entry: Mapping, executor: st
         executors = ENTRY_KEYS.get(key)
         if executors is not None and executor not in executors:
             check.add(f"{where}.{key}", f"is only for the executors {', '.join(executors)}; this entry's is {executor}")
+
+
+def check_jobs_keep_off_the_manager_role(check: Checker, where: str, entry: Mapping, executor: str) -> None:
+    """A job that can act as the manager can read every runner token and the docker-machine CA key in SSM and launch
+    instances: the whole fleet. The managers' metadata answers one network hop only, so a docker job in a container
+    of its own never reaches the instance role; a shell job, a privileged container or one on the host's network
+    does. Such an entry is refused unless it says allow_manager_role: true, a choice made knowingly."""
+    allowed = entry.get("allow_manager_role", False)
+    if not check.boolean(f"{where}.allow_manager_role", allowed) or allowed or executor not in ON_THE_MANAGER:
+        return
+    docker = entry.get("config", {}).get("docker", {}) if isinstance(entry.get("config"), Mapping) else {}
+    if executor == "shell":
+        path, how = f"{where}.executor", "is shell: its jobs run on the manager as the runner's user"
+    elif entry.get("privileged") is True:
+        path, how = f"{where}.privileged", "is true: a privileged job container can take over the manager"
+    elif isinstance(docker, Mapping) and docker.get("privileged") is True:
+        path, how = f"{where}.config.docker.privileged", "is true: a privileged job container can take over the manager"
+    elif isinstance(docker, Mapping) and docker.get("network_mode") == "host":
+        path, how = f"{where}.config.docker.network_mode", "is host: job containers share the manager's network"
+    else:
+        return
+    check.add(
+        path,
+        f"{how}, where the manager's instance role answers them (every runner token and the docker-machine CA key in "
+        "SSM, launching instances). Use an autoscaled executor (docker-autoscaler, docker+machine), whose jobs run on "
+        "workers; or set allow_manager_role: true on the entry if every job it takes may act as the manager",
+    )
 
 
 AUTOSCALING_GROUP = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,254}\Z")

@@ -57,6 +57,10 @@ MANAGED_BY = {"ManagedBy": "runnerfleet.gitlab_aws"}
 WORKER_POOL_TAG_KEY = "runnerfleet:worker-pool"
 SSM_ROOT = "/runnerfleet"
 MANAGER_INVENTORY_GROUP = "runner_managers"
+# IMDSv2 only, and its token answers one network hop: gitlab-runner and its autoscalers on the manager reach the
+# instance role; a job in a container on the Docker bridge, one hop further, does not (the fleet description refuses
+# the entries whose jobs would reach it anyway, unless allowed: _fleet_description.ON_THE_MANAGER).
+MANAGER_METADATA_OPTIONS = {"http_endpoint": "enabled", "http_tokens": "required", "http_put_response_hop_limit": 1}
 DEFAULT_GITLAB_RUNNER_VERSION = "18.9.0"
 DEFAULT_SPOT = True
 DEFAULT_ON_DEMAND_BASE = 0
@@ -364,6 +368,7 @@ def managers_part(fleet: Mapping, managers: object, machine_images: MachineImage
         "ssh_bastion": settings["ssh_bastion"],
         "ssh_user": settings["ssh_user"],
         "inventory_group": MANAGER_INVENTORY_GROUP,
+        "metadata_options": dict(MANAGER_METADATA_OPTIONS),
     }
 
 

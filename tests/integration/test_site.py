@@ -510,6 +510,8 @@ SHELL_PROJECT_ENTRY = {
     "project": "platform/website",
     "tags": ["shell"],
     "executor": "shell",
+    # Its jobs run on the manager with the manager's instance role: a choice the description must make.
+    "allow_manager_role": True,
     "limit": 1,
 }
 

@@ -44,7 +44,13 @@ def plan_part(runners: list | None = None) -> dict:
         "fleet_runners": runners
         or [
             {"name": "small", "runner_type": "instance_type", "tags": ["docker"], "executor": "docker-autoscaler"},
-            {"name": "shell", "runner_type": "instance_type", "tags": ["sh"], "executor": "shell"},
+            {
+                "name": "shell",
+                "runner_type": "instance_type",
+                "tags": ["sh"],
+                "executor": "shell",
+                "allow_manager_role": True,
+            },
         ],
     }
     resolved = resolve(description)
@@ -152,6 +158,7 @@ def test_the_role_takes_the_plans_registration_part_whole():
     every_attribute = {
         "name": "grp",
         "executor": "shell",
+        "allow_manager_role": True,
         "runner_type": "group_type",
         "group": "platform/infra",
         "tags": ["a"],

@@ -170,7 +170,13 @@ def test_every_key_of_a_runner_entry_is_accepted_where_it_applies():
     )
     others = [
         {"name": "docker", "runner_type": "instance_type", "executor": "docker", "image": "ruby:3", "limit": 2},
-        {"name": "shell", "runner_type": "instance_type", "run_untagged": True, "executor": "shell"},
+        {
+            "name": "shell",
+            "runner_type": "instance_type",
+            "run_untagged": True,
+            "executor": "shell",
+            "allow_manager_role": True,
+        },
         {
             "name": "custom",
             "runner_type": "instance_type",
@@ -939,11 +945,68 @@ def test_an_unknown_key_at_each_level_names_the_nearest_known_one(change, expect
     assert problems(changed(change)) == [expected]
 
 
+def on_the_manager(executor: str = "docker", **keys: object) -> dict:
+    return {"name": "local", "runner_type": "instance_type", "tags": ["l"], "executor": executor, **keys}
+
+
+# Entries whose jobs would reach the manager's instance role (every runner token and the CA key in SSM, launching
+# instances): refused by the key that exposes it, unless the entry says allow_manager_role: true.
+JOBS_ON_THE_MANAGER_ROLE = {
+    "shell": (on_the_manager("shell"), "fleet_runners[local].executor is shell: its jobs run on the manager"),
+    "privileged docker": (
+        on_the_manager(privileged=True),
+        "fleet_runners[local].privileged is true: a privileged job container can take over the manager",
+    ),
+    "privileged through config": (
+        on_the_manager(config={"docker": {"privileged": True}}),
+        "fleet_runners[local].config.docker.privileged is true",
+    ),
+    "the host's network": (
+        on_the_manager(config={"docker": {"network_mode": "host"}}),
+        "fleet_runners[local].config.docker.network_mode is host: job containers share the manager's network",
+    ),
+    "allowed as a string": (
+        on_the_manager("shell", allow_manager_role="yes"),
+        "fleet_runners[local].allow_manager_role must be true or false",
+    ),
+    "allowed where jobs run on workers": (
+        machine(allow_manager_role=True),
+        "fleet_runners[extra].allow_manager_role is only for the executors docker, shell",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", JOBS_ON_THE_MANAGER_ROLE)
+def test_jobs_that_would_act_as_the_manager_are_refused_by_the_key_that_exposes_it(case):
+    entry, expected = JOBS_ON_THE_MANAGER_ROLE[case]
+    description = with_entry(entry, ("fleet_docker_machine_version", "0.16.2-gitlab.34"))
+    description["fleet_docker_machine_sha256"] = "a" * 64
+    found = problems(description)
+    assert [problem for problem in found if problem.startswith(expected)] == found, found
+    assert len(found) == 1, found
+    if case not in {"allowed as a string", "allowed where jobs run on workers"}:
+        assert "allow_manager_role: true" in found[0] and "docker-autoscaler" in found[0]
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        on_the_manager(),
+        on_the_manager(image="alpine:3.21", config={"docker": {"network_mode": "bridge"}}),
+        on_the_manager("shell", allow_manager_role=True),
+        on_the_manager(privileged=True, allow_manager_role=True),
+    ],
+    ids=["docker", "docker on a bridge", "shell allowed", "privileged allowed"],
+)
+def test_jobs_on_the_manager_without_its_role_or_with_the_choice_made_are_accepted(entry):
+    assert problems(with_entry(entry)) == []
+
+
 def test_an_unknown_key_with_no_close_match_lists_the_known_ones():
     (found,) = problems(changed(("fleet_runners.1.environment", ["A=1"])))
     assert found.startswith(
         "fleet_runners[large].environment is not a runner entry key (config.toml keys go under config); allowed: "
-        "access_level, ami, autoscaling,"
+        "access_level, allow_manager_role, ami, autoscaling,"
     )
     assert "did you mean" not in found
     (found,) = problems(changed(("fleet_runner_settings.runners", [])))

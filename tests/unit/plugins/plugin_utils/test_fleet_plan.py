@@ -37,7 +37,14 @@ def description(**overrides) -> dict:
         "fleet_worker_ami": AMI,
         "fleet_runners": [
             {"name": "small", "runner_type": "instance_type", "tags": ["docker"], "executor": "docker-autoscaler"},
-            {"name": "shell", "runner_type": "instance_type", "tags": ["sh"], "executor": "shell", "limit": 2},
+            {
+                "name": "shell",
+                "runner_type": "instance_type",
+                "tags": ["sh"],
+                "executor": "shell",
+                "limit": 2,
+                "allow_manager_role": True,
+            },
         ],
     }
     base.update(overrides)
@@ -218,6 +225,7 @@ def test_registration_entries_carry_gitlab_attributes_only():
             "maximum_timeout": 3600,
             "maintenance_note": "n",
             "executor": "shell",
+            "allow_manager_role": True,
             "limit": 3,
         }
     ]
@@ -292,7 +300,9 @@ def test_worker_pool_settings_from_the_entry(entry, expected):
 
 
 def test_managers_names_and_defaults():
-    shell_only = [{"name": "sh", "runner_type": "instance_type", "tags": ["sh"], "executor": "shell"}]
+    shell_only = [
+        {"name": "sh", "runner_type": "instance_type", "tags": ["sh"], "executor": "shell", "allow_manager_role": True}
+    ]
     managers = plan_of(fleet_managers={"ami": AMI, "count": 3}, fleet_runners=shell_only)["managers"]
     assert managers == {
         "count": 3,
@@ -305,6 +315,8 @@ def test_managers_names_and_defaults():
         "ssh_bastion": "",
         "ssh_user": "ec2-user",
         "inventory_group": "runner_managers",
+        # One hop: a job container on the manager never reaches its instance role.
+        "metadata_options": {"http_endpoint": "enabled", "http_tokens": "required", "http_put_response_hop_limit": 1},
     }
 
 

@@ -37,7 +37,7 @@ ROLE = Path(fleet_worker_pool_info.__file__).resolve().parents[2] / "roles" / "w
 RUNNERS = [
     autoscaler_runner("spot", instance_types=["m5.large", "m5a.large"], on_demand_base=1, max_instances=4),
     autoscaler_runner("ondemand", instance_type="c5.xlarge", spot=False, max_instances=3, root_size=50),
-    {"name": "sh", "runner_type": "instance_type", "tags": ["sh"], "executor": "shell"},
+    {"name": "sh", "runner_type": "instance_type", "tags": ["sh"], "executor": "shell", "allow_manager_role": True},
 ]
 
 
