@@ -35,6 +35,9 @@ Patches (moto 5.2.x):
 - autoscaling UpdateAutoScalingGroup without MixedInstancesPolicy: moto dropped the group's mixed instances
   policy (its instance types and spot distribution), where AWS leaves every setting the call does not name as it
   was. The worker_pool role changes only what differs, so a MaxSize change lost the policy.
+- ec2 ModifyInstanceMetadataOptions: moto replaced every option, so one the call left out became its default or
+  empty (DescribeInstances then lacked HttpProtocolIpv6 and InstanceMetadataTags, and amazon.aws.ec2_instance, which
+  sends back the ones it does not change, failed); AWS keeps every option the call does not name.
 - ssm public parameters /aws/service/canonical/ubuntu/...: Canonical publishes its current Ubuntu images under
   these names in every commercial region, and the fleet's docker+machine workers default to Ubuntu 24.04 from them;
   moto serves Amazon's parameters but not Canonical's. The sandbox answers them with one of moto's Ubuntu images.
@@ -56,6 +59,7 @@ from moto.core.responses import ActionResult, EmptyResult
 from moto.core.utils import utcnow
 from moto.ec2.exceptions import InvalidLaunchTemplateVersionNotFound
 from moto.ec2.models.elastic_block_store import Volume
+from moto.ec2.models.instances import InstanceBackend
 from moto.ec2.models.launch_templates import LaunchTemplate, LaunchTemplateBackend, LaunchTemplateVersion
 from moto.ec2.models.nat_gateways import NatGatewayBackend
 from moto.ec2.models.tags import TagBackend
@@ -336,6 +340,26 @@ def _patch_volume_snapshot_id() -> None:
     Volume.__init__ = init
 
 
+def _patch_instance_metadata_options_keep_what_is_not_named() -> None:
+
+    original_modify = InstanceBackend.modify_instance_metadata_options
+
+    @functools.wraps(original_modify)
+    def modify(self: InstanceBackend, instance_id: str, **options: Any) -> Any:
+        current = self.get_instance(instance_id).metadata_options
+        kept = {
+            "http_tokens": current.http_tokens,
+            "hop_limit": current.http_put_response_hop_limit,
+            "http_endpoint": current.http_endpoint,
+            "http_protocol": current.http_protocol_ipv6,
+            "metadata_tags": current.instance_metadata_tags,
+        }
+        named = {key: value for key, value in options.items() if value is not None}
+        return original_modify(self, instance_id, **{**kept, **named})
+
+    InstanceBackend.modify_instance_metadata_options = modify
+
+
 def _patch_autoscaling_update_keeps_mixed_instances_policy() -> None:
 
     original_update = FakeAutoScalingGroup.update
@@ -418,6 +442,7 @@ def apply() -> None:
     _patch_nat_gateway_tag_filters()
     _patch_security_group_rule_descriptions()
     _patch_volume_snapshot_id()
+    _patch_instance_metadata_options_keep_what_is_not_named()
     _patch_autoscaling_update_keeps_mixed_instances_policy()
     _patch_autoscaling_force_delete()
     _patch_canonical_public_parameters()

@@ -238,6 +238,29 @@ def test_volumes_without_a_snapshot_answer_an_empty_snapshot_id(client):
         ec2.delete_volume(VolumeId=created["VolumeId"])
 
 
+def test_a_metadata_options_change_keeps_the_options_it_does_not_name(client):
+    ec2 = client("ec2")
+    instance = ec2.run_instances(
+        ImageId=IMAGE,
+        MinCount=1,
+        MaxCount=1,
+        MetadataOptions={"HttpTokens": "required", "HttpPutResponseHopLimit": 2, "InstanceMetadataTags": "enabled"},
+    )["Instances"][0]["InstanceId"]
+    try:
+        ec2.modify_instance_metadata_options(InstanceId=instance, HttpPutResponseHopLimit=1)
+        (reservation,) = ec2.describe_instances(InstanceIds=[instance])["Reservations"]
+        options = reservation["Instances"][0]["MetadataOptions"]
+        assert {key: value for key, value in options.items() if key != "State"} == {
+            "HttpTokens": "required",
+            "HttpPutResponseHopLimit": 1,
+            "HttpEndpoint": "enabled",
+            "HttpProtocolIpv6": "disabled",
+            "InstanceMetadataTags": "enabled",
+        }
+    finally:
+        ec2.terminate_instances(InstanceIds=[instance])
+
+
 def test_an_update_that_names_no_policy_keeps_the_mixed_instances_policy(client):
     ec2, autoscaling = client("ec2"), client("autoscaling")
     vpc = ec2.create_vpc(CidrBlock="10.78.0.0/16")["Vpc"]["VpcId"]
