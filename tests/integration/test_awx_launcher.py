@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
 import threading
@@ -162,3 +163,18 @@ def test_a_job_that_outlives_the_time_allowed_is_canceled_and_fails_the_pipeline
     job = max(state.jobs.values(), key=lambda job: job.id)
     assert wait_for(lambda: job.status == "canceled"), job.record()
     assert json.dumps(job.record())
+
+
+def test_an_awx_that_never_answers_fails_the_pipeline_within_the_time_allowed(tmp_path):
+    # A listener that takes the connection and says nothing: the read times out, and the launcher says so.
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        started = time.monotonic()
+        mute = launch(
+            f"http://127.0.0.1:{silent.getsockname()[1]}", "prompted", "fleet_name: x\n", tmp_path, "--timeout", "3"
+        )
+    assert mute.returncode == 1, mute.stdout + mute.stderr
+    assert mute.stderr.startswith("AWX: GET /api/v2/job_templates/"), mute.stderr
+    assert "the time allowed is over" in mute.stderr and "Traceback" not in mute.stderr
+    assert time.monotonic() - started < 20

@@ -55,11 +55,12 @@ class Awx:
                 if error.code not in retried:
                     raise AwxError(f"{method} {path}: HTTP {error.code} {read_detail(error)}") from None
                 reason, wait = f"HTTP {error.code}", retry_after(error, backoff)
-            except urllib.error.URLError as error:
-                refused = isinstance(error.reason, ConnectionRefusedError)
-                if method != "GET" and not refused:
-                    raise AwxError(f"{method} {path}: {error.reason} (not retried: AWX may have taken it)") from None
-                reason, wait = str(error.reason), backoff
+            except OSError as error:
+                # URLError (no connection), or a timeout or reset while the answer was read.
+                cause = error.reason if isinstance(error, urllib.error.URLError) else error
+                if method != "GET" and not isinstance(cause, ConnectionRefusedError):
+                    raise AwxError(f"{method} {path}: {cause!r} (not retried: AWX may have taken it)") from None
+                reason, wait = str(cause) or type(cause).__name__, backoff
             if time.monotonic() + wait > self.deadline:
                 raise AwxError(f"{method} {path}: {reason}, and the time allowed is over")
             print(f"AWX answered {method} {path} with {reason}; retrying in {wait:.0f} s", flush=True)
